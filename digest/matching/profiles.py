@@ -1,0 +1,47 @@
+"""Plain inputs and outputs of matching: no database here, so scoring is tested without one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PaperDoc:
+    id: str  # Paper.canonical_id
+    title: str
+    abstract: str = ""
+    keywords: tuple[str, ...] = ()  # HF ai_keywords
+    categories: tuple[str, ...] = ()
+    trending_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class TopicDoc:
+    slug: str
+    name: str
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReaderProfile:
+    """Everything that decides what one reader gets. Readers with equal profiles share one score."""
+
+    topics: tuple[TopicDoc, ...] = ()
+    interests: str = ""
+    exclusions: str = ""
+    liked: tuple[str, ...] = ()  # paper ids marked "more like this"
+    disliked: tuple[str, ...] = ()  # paper ids marked "less like this"
+
+
+@dataclass
+class Match:
+    paper_id: str
+    relevance: float  # calibrated: >= threshold means "include"
+    score: float  # final blend of relevance and trending used for ordering
+    reasons: list[str] = field(default_factory=list)  # short, true explanations for people
+
+    @property
+    def why(self) -> str:
+        return "; ".join(self.reasons)
