@@ -1,0 +1,233 @@
+"""The one settings module. Every value comes from the environment; defaults run on a laptop.
+
+Embedded defaults (nothing to install): SQLite in var/, a filesystem Celery broker in var/broker/,
+mail written as .eml files to var/mail/ (listed at /_mail/ while DEBUG is on).
+Production: set PAPERBOY_ENV=production, SECRET_KEY, DATABASE_URL, REDIS_URL, EMAIL_URL or an
+anymail ESP, SITE_URL and ALLOWED_HOSTS. See README.md for every variable.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else None
+
+DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+
+
+def _get(name: str, cast, default):
+    """Read one variable; a malformed value stops start-up with a message naming it."""
+    try:
+        return cast(name, default=default)
+    except (ValueError, TypeError, ImproperlyConfigured) as error:
+        raise ImproperlyConfigured(f"Environment variable {name} is malformed: {error}") from error
+
+
+PAPERBOY_ENV = _get("PAPERBOY_ENV", env.str, "development")
+if PAPERBOY_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        "Environment variable PAPERBOY_ENV must be development or production"
+    )
+PRODUCTION = PAPERBOY_ENV == "production"
+TESTING = "pytest" in sys.modules
+
+DEBUG = _get("DEBUG", env.bool, not PRODUCTION)
+SECRET_KEY = _get("SECRET_KEY", env.str, "" if PRODUCTION else DEV_SECRET_KEY)
+if PRODUCTION and (not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured(
+        "Environment variable SECRET_KEY must be set to a random value of 50+ characters in "
+        "production (python -c 'import secrets; print(secrets.token_urlsafe(64))')"
+    )
+SECRET_KEY_FALLBACKS = _get("SECRET_KEY_FALLBACKS", env.list, [])
+
+SITE_URL = _get("SITE_URL", env.str, "http://localhost:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("Environment variable SITE_URL must start with http:// or https://")
+SITE_NAME = _get("SITE_NAME", env.str, "Paperboy")
+ALLOWED_HOSTS = _get("ALLOWED_HOSTS", env.list, [] if PRODUCTION else ["*"])
+CSRF_TRUSTED_ORIGINS = _get("CSRF_TRUSTED_ORIGINS", env.list, [SITE_URL])
+TIME_ZONE = _get("TIME_ZONE", env.str, "UTC")
+USE_TZ = True
+LANGUAGE_CODE = "en"
+USE_I18N = False
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "anymail",
+    "subscriptions",
+    "digest",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "config.context.site",
+            ],
+        },
+    }
+]
+
+# Database: SQLite file by default, PostgreSQL in production (DATABASE_URL=postgres://...).
+DATABASES = {
+    "default": _get("DATABASE_URL", env.db_url, f"sqlite:///{VAR_DIR / 'paperboy.sqlite3'}")
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets the web server, worker and beat share the file without "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = _get("CONN_MAX_AGE", env.int, 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Redis: the Celery broker, the shared cache (rate limits) and the global send-rate limiter.
+REDIS_URL = _get("REDIS_URL", env.str, "")
+CELERY_BROKER_URL = _get("CELERY_BROKER_URL", env.str, REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL == "filesystem://":
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+else:
+    # Longer than any task may run, so Redis never hands a running task to a second worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _get("CELERY_VISIBILITY_TIMEOUT", env.int, 3600)
+    }
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_TASK_ALWAYS_EAGER = _get("CELERY_TASK_ALWAYS_EAGER", env.bool, False)
+
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# Mail. EMAIL_URL=smtp://user:pass@host:587/?tls=True (or smtps:// for implicit TLS), or an
+# anymail backend in EMAIL_BACKEND with ANYMAIL_* values; default: .eml files in var/mail/.
+DEFAULT_FROM_EMAIL = _get("DEFAULT_FROM_EMAIL", env.str, "Paperboy <digest@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+_email_url = _get("EMAIL_URL", env.str, "")
+if _email_url:
+    _email = _get("EMAIL_URL", env.email_url, "")
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email.get("EMAIL_HOST", "")
+    EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+    EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+    EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+else:
+    EMAIL_BACKEND = _get(
+        "EMAIL_BACKEND", env.str, "django.core.mail.backends.filebased.EmailBackend"
+    )
+EMAIL_TIMEOUT = _get("EMAIL_TIMEOUT", env.int, 30)
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in env.ENVIRON.items()
+    if key.startswith("ANYMAIL_") and key != "ANYMAIL_WEBHOOK_SECRET"
+}
+ANYMAIL["WEBHOOK_SECRET"] = _get("ANYMAIL_WEBHOOK_SECRET", env.str, "")
+DKIM_PRIVATE_KEY_PATH = _get("DKIM_PRIVATE_KEY_PATH", env.str, "")
+DKIM_SELECTOR = _get("DKIM_SELECTOR", env.str, "paperboy")
+DKIM_DOMAIN = _get("DKIM_DOMAIN", env.str, "")
+POSTAL_ADDRESS = _get("POSTAL_ADDRESS", env.str, "Paperboy, 1 Example Street, Example City")
+MAIL_DOMAIN = _get("MAIL_DOMAIN", env.str, DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> "))
+
+# Product knobs.
+DIGEST_HOUR_DEFAULT = _get("DIGEST_HOUR_DEFAULT", env.int, 7)
+INGEST_HOUR = _get("INGEST_HOUR", env.int, 5)
+CONFIRMATION_MAX_AGE_DAYS = _get("CONFIRMATION_MAX_AGE_DAYS", env.int, 3)
+CONFIRMATION_RESEND_WINDOW_MINUTES = _get("CONFIRMATION_RESEND_WINDOW_MINUTES", env.int, 60)
+SIGNUP_RATE_PER_IP_PER_HOUR = _get("SIGNUP_RATE_PER_IP_PER_HOUR", env.int, 10)
+SEND_RATE_PER_SECOND = _get("SEND_RATE_PER_SECOND", env.float, 14.0)
+SEND_BATCH_SIZE = _get("SEND_BATCH_SIZE", env.int, 200)
+SOFT_BOUNCE_LIMIT = _get("SOFT_BOUNCE_LIMIT", env.int, 3)
+FETCH_MAX_BYTES = _get("FETCH_MAX_BYTES", env.int, 5 * 1024 * 1024)
+FETCH_TIMEOUT_SECONDS = _get("FETCH_TIMEOUT_SECONDS", env.float, 30.0)
+USER_AGENT = f"Paperboy/1.0 (+{SITE_URL})"
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# Security. Production is HTTPS-only behind a TLS-terminating proxy.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _get("SECURE_SSL_REDIRECT", env.bool, True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = _get("SECURE_HSTS_SECONDS", env.int, 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": _get("LOG_LEVEL", env.str, "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

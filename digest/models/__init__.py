@@ -1,0 +1,15 @@
+from digest.models.editions import Delivery, Edition, EmailEvent, SentPaper
+from digest.models.papers import Paper, PaperSighting, SignalSnapshot
+from digest.models.sources import IngestRun, Source
+
+__all__ = [
+    "Delivery",
+    "Edition",
+    "EmailEvent",
+    "IngestRun",
+    "Paper",
+    "PaperSighting",
+    "SentPaper",
+    "SignalSnapshot",
+    "Source",
+]

@@ -1,0 +1,106 @@
+"""The one helper every email goes through: a template triple rendered into HTML + text.
+
+`templates/email/<kind>_subject.txt`, `<kind>.txt` and `<kind>.html` make one kind of email.
+This helper inlines the CSS, sets the Message-ID on our domain, the anymail tags and metadata,
+and, for list mail (digests), the RFC 2369/8058 unsubscribe headers and List-Id.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from email.utils import make_msgid
+
+import css_inline
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from subscriptions.models import Subscriber
+from subscriptions.tokens import subscriber_token
+
+_INLINER = css_inline.CSSInliner(keep_style_tags=True)
+_WHITESPACE = re.compile(r"\s+")
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def unsubscribe_url(subscriber: Subscriber) -> str:
+    token = subscriber_token("unsubscribe", subscriber)
+    return absolute_url(reverse("subscriptions:unsubscribe", args=[token]))
+
+
+def manage_url(subscriber: Subscriber) -> str:
+    token = subscriber_token("manage", subscriber)
+    return absolute_url(reverse("subscriptions:manage", args=[token]))
+
+
+def list_id() -> str:
+    return f"{settings.SITE_NAME} digest <digest.{settings.MAIL_DOMAIN}>"
+
+
+def single_line(text: str, *, max_length: int = 200) -> str:
+    """Subjects are one line: feed text with newlines must never inject a header."""
+    line = _WHITESPACE.sub(" ", text).strip()
+    return line if len(line) <= max_length else line[: max_length - 1].rstrip() + "…"
+
+
+@dataclass
+class Mail:
+    kind: str
+    to: str
+    context: dict
+    tags: list[str] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)
+    subscriber: Subscriber | None = None  # set for list mail: adds the unsubscribe headers
+    idempotency_key: str = ""
+
+
+def render(mail: Mail) -> EmailMultiAlternatives:
+    context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **mail.context}
+    if mail.subscriber is not None:
+        context.setdefault("unsubscribe_url", unsubscribe_url(mail.subscriber))
+        context.setdefault("manage_url", manage_url(mail.subscriber))
+    context.setdefault("postal_address", settings.POSTAL_ADDRESS)
+    subject = single_line(render_to_string(f"email/{mail.kind}_subject.txt", context))
+    text = render_to_string(f"email/{mail.kind}.txt", context)
+    html = _INLINER.inline(render_to_string(f"email/{mail.kind}.html", context))
+    headers = {"Message-ID": make_msgid(domain=settings.MAIL_DOMAIN)}
+    if mail.subscriber is not None:
+        mailto = f"mailto:unsubscribe@{settings.MAIL_DOMAIN}?subject=unsubscribe"
+        headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>, <{mailto}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        headers["List-Id"] = list_id()
+    if mail.idempotency_key:
+        headers["Idempotency-Key"] = mail.idempotency_key
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[mail.to],
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    # Read by anymail's ESP backends; plain SMTP ignores them.
+    message.tags = [mail.kind, *mail.tags]
+    message.metadata = {"kind": mail.kind, **mail.metadata}
+    return message
+
+
+def send(mail: Mail, *, connection=None) -> str:
+    """Send one email and return the Message-ID (the ESP's id where anymail reports one)."""
+    message = render(mail)
+    message.connection = connection
+    message.send(fail_silently=False)
+    status = getattr(message, "anymail_status", None)
+    if status is not None and status.message_id:
+        return str(status.message_id)
+    return message.extra_headers["Message-ID"]
+
+
+def open_connection():
+    """One connection reused for a batch of sends."""
+    return get_connection(fail_silently=False)

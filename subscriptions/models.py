@@ -1,0 +1,116 @@
+"""Readers, the curated topics they pick, and their feedback on papers.
+
+Imports point one way: `digest` uses `subscriptions`; nothing here imports `digest`
+(Feedback names digest.Paper by string only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone as django_timezone
+
+
+class Topic(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=300, blank=True)
+    keywords = models.JSONField(default=list, blank=True, help_text="Phrases, one per item")
+    categories = models.JSONField(
+        default=list, blank=True, help_text="arXiv categories, e.g. cs.RO"
+    )
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubscriberQuerySet(models.QuerySet["Subscriber"]):
+    def active(self) -> SubscriberQuerySet:
+        return self.filter(status=Subscriber.Status.ACTIVE)
+
+    def by_email(self, email: str) -> SubscriberQuerySet:
+        return self.filter(email__iexact=email.strip())
+
+    def receiving(self, on: dt.date) -> SubscriberQuerySet:
+        """Active readers, plus paused ones whose pause has ended by `on`."""
+        return self.filter(
+            models.Q(status=Subscriber.Status.ACTIVE)
+            | models.Q(status=Subscriber.Status.PAUSED, paused_until__lte=on)
+        )
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        ACTIVE = "active"
+        PAUSED = "paused"
+        UNSUBSCRIBED = "unsubscribed"
+        SUPPRESSED = "suppressed"
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily"
+        WEEKLY = "weekly"
+
+    email = models.EmailField(max_length=254)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    frequency = models.CharField(max_length=6, choices=Frequency.choices, default=Frequency.DAILY)
+    weekday = models.PositiveSmallIntegerField(default=0, help_text="Weekly digests: 0=Monday")
+    send_hour = models.PositiveSmallIntegerField(default=settings.DIGEST_HOUR_DEFAULT)
+    timezone = models.CharField(max_length=64, default="UTC")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="subscribers")
+    interests = models.TextField(blank=True, max_length=2000, help_text="In the reader's words")
+    exclusions = models.TextField(
+        blank=True, max_length=1000, help_text="Words or phrases to exclude"
+    )
+    max_papers = models.PositiveSmallIntegerField(default=10)
+    paused_until = models.DateField(null=True, blank=True)
+    pending_email = models.EmailField(blank=True, help_text="New address awaiting confirmation")
+    feed_key = models.CharField(max_length=43, unique=True, default=secrets.token_urlsafe)
+    soft_bounces = models.PositiveIntegerField(default=0)
+    suppression_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=django_timezone.now, db_index=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    suppressed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="subscriber_email_ci_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "frequency"])]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Feedback(models.Model):
+    """A reader's "more like this" (+1) or "less like this" (-1) on one paper."""
+
+    MORE = 1
+    LESS = -1
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="feedback")
+    paper = models.ForeignKey("digest.Paper", on_delete=models.CASCADE, related_name="feedback")
+    value = models.SmallIntegerField(choices=[(MORE, "more like this"), (LESS, "less like this")])
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "paper"], name="feedback_once_per_paper")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber_id} {self.value:+d} {self.paper_id}"
