@@ -8,7 +8,7 @@ anymail ESP, SITE_URL and ALLOWED_HOSTS. See README.md for every variable.
 
 from __future__ import annotations
 
-import sys
+import os
 from pathlib import Path
 
 import environ
@@ -24,11 +24,25 @@ DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 
 def _get(name: str, cast, default):
-    """Read one variable; a malformed value stops start-up with a message naming it."""
+    """Read one variable; a malformed value stops start-up with a message naming it.
+
+    An empty value counts as unset, so `DATABASE_URL= make test` means "the default".
+    """
+    if os.environ.get(name) == "":
+        del os.environ[name]
     try:
         return cast(name, default=default)
     except (ValueError, TypeError, ImproperlyConfigured) as error:
         raise ImproperlyConfigured(f"Environment variable {name} is malformed: {error}") from error
+
+
+def _strict_bool(name: str, default: bool) -> bool:
+    value = env.str(name, default=str(default)).strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{value!r} is not one of true/false/1/0/yes/no/on/off")
 
 
 PAPERBOY_ENV = _get("PAPERBOY_ENV", env.str, "development")
@@ -37,9 +51,8 @@ if PAPERBOY_ENV not in {"development", "production"}:
         "Environment variable PAPERBOY_ENV must be development or production"
     )
 PRODUCTION = PAPERBOY_ENV == "production"
-TESTING = "pytest" in sys.modules
 
-DEBUG = _get("DEBUG", env.bool, not PRODUCTION)
+DEBUG = _get("DEBUG", _strict_bool, not PRODUCTION)
 SECRET_KEY = _get("SECRET_KEY", env.str, "" if PRODUCTION else DEV_SECRET_KEY)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
@@ -105,6 +118,13 @@ TEMPLATES = [
 DATABASES = {
     "default": _get("DATABASE_URL", env.db_url, f"sqlite:///{VAR_DIR / 'paperboy.sqlite3'}")
 }
+if DATABASES["default"].get("ENGINE") not in {
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+}:
+    raise ImproperlyConfigured(
+        "Environment variable DATABASE_URL must be sqlite:/// or postgres://"
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the web server, worker and beat share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -137,7 +157,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_TASK_ALWAYS_EAGER = _get("CELERY_TASK_ALWAYS_EAGER", env.bool, False)
+CELERY_TASK_ALWAYS_EAGER = _get("CELERY_TASK_ALWAYS_EAGER", _strict_bool, False)
 
 if REDIS_URL:
     CACHES = {
@@ -167,9 +187,7 @@ if _email_url:
     EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
     EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 else:
-    EMAIL_BACKEND = _get(
-        "EMAIL_BACKEND", env.str, "django.core.mail.backends.filebased.EmailBackend"
-    )
+    EMAIL_BACKEND = _get("EMAIL_BACKEND", env.str, "config.devmail.EmlFileBackend")
 EMAIL_TIMEOUT = _get("EMAIL_TIMEOUT", env.int, 30)
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value
@@ -215,7 +233,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = _get("SECURE_SSL_REDIRECT", env.bool, True)
+    SECURE_SSL_REDIRECT = _get("SECURE_SSL_REDIRECT", _strict_bool, True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,0 +1,89 @@
+"""Settings come from the environment; bad values stop start-up with the variable's name."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "PAPERBOY_ENV": "production",
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "ALLOWED_HOSTS": "paperboy.example.org",
+    "SITE_URL": "https://paperboy.example.org",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_check_deploy_reports_no_warnings() -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("secret", ["", "dev-only-insecure-key-do-not-use-in-production", "short"])
+def test_production_refuses_to_start_without_a_real_secret_key(secret: str) -> None:
+    result = manage("check", **{**PRODUCTION, "SECRET_KEY": secret})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_is_not_in_debug_unless_asked() -> None:
+    result = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        **PRODUCTION,
+    )
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SEND_BATCH_SIZE", "lots"),
+        ("DEBUG", "perhaps"),
+        ("SITE_URL", "paperboy.example.org"),
+        ("DATABASE_URL", "nonsense://"),
+        ("PAPERBOY_ENV", "staging"),
+    ],
+)
+def test_a_malformed_variable_fails_at_start_up_naming_it(name: str, value: str) -> None:
+    result = manage("check", **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr.splitlines()[-1]
+
+
+def test_email_url_configures_smtp_with_tls() -> None:
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS)"
+    )
+    result = manage(
+        "shell", "-v", "0", "-c", code, EMAIL_URL="smtp+tls://user:secret@mail.example.org:587"
+    )
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "mail.example.org",
+        "587",
+        "user",
+        "True",
+    ]
