@@ -1,1 +1,13 @@
-urlpatterns = []
+from django.urls import path
+
+from digest import pages
+
+app_name = "digest"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("preview/", pages.preview, name="preview"),
+    path("papers/", pages.archive_index, name="archive"),
+    path("papers/<str:day>/", pages.archive_day, name="archive_day"),
+    path("feed/<str:feed_key>.xml", pages.reader_feed, name="feed"),
+]

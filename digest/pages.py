@@ -1,0 +1,163 @@
+"""Pages that show papers: the home page with its live preview, the archive, a reader's feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.feedgenerator import Atom1Feed
+
+from digest.editions import paper_doc
+from digest.matching import ReaderProfile, TopicDoc, match_profiles
+from digest.models import Delivery, Paper
+from subscriptions.forms import ChoicesForm, SignupForm
+from subscriptions.models import Subscriber, Topic
+
+HOME_PAPERS = 10
+PREVIEW_DAYS = 7
+ARCHIVE_DAYS = 60
+
+
+def latest_trending_date() -> dt.date | None:
+    return Paper.objects.aggregate(latest=Max("trending_date"))["latest"]
+
+
+def papers_of(day: dt.date | None) -> list[Paper]:
+    if day is None:
+        return list(Paper.objects.trending()[:HOME_PAPERS])
+    return list(Paper.objects.filter(trending_date=day).trending())
+
+
+def topic_doc(topic: Topic) -> TopicDoc:
+    return TopicDoc(
+        slug=topic.slug,
+        name=topic.name,
+        description=topic.description,
+        keywords=tuple(topic.keywords or ()),
+        categories=tuple(topic.categories or ()),
+    )
+
+
+def preview_matches(*, topics: list[Topic], interests: str, exclusions: str, cap: int) -> list:
+    """What a digest with these choices would contain from the latest week, and why."""
+    latest = latest_trending_date()
+    if latest is None:
+        return []
+    papers = list(Paper.objects.filter(trending_date__gt=latest - dt.timedelta(days=PREVIEW_DAYS)))
+    profile = ReaderProfile(
+        topics=tuple(topic_doc(t) for t in topics),
+        interests=interests.strip(),
+        exclusions=exclusions.strip(),
+    )
+    if not (profile.topics or profile.interests):
+        return []
+    by_id = {p.canonical_id: p for p in papers}
+    [matches] = match_profiles([paper_doc(p) for p in papers], [profile], {}, cap)
+    return [{"paper": by_id[m.paper_id], "why": m.why} for m in matches]
+
+
+def _preview_from(data) -> tuple[list, bool]:
+    """Preview rows for submitted choices; (rows, asked) where asked means choices were given."""
+    form = ChoicesForm(data=data)
+    form.is_valid()  # partial choices still preview: use whatever cleaned
+    cleaned = form.cleaned_data
+    topics = list(cleaned.get("topics") or [])
+    interests = cleaned.get("interests") or ""
+    asked = bool(topics or interests.strip())
+    rows = preview_matches(
+        topics=topics,
+        interests=interests,
+        exclusions=cleaned.get("exclusions") or "",
+        cap=cleaned.get("max_papers") or 10,
+    )
+    return rows, asked
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    day = latest_trending_date()
+    rows, asked = _preview_from(request.GET) if "preview" in request.GET else ([], False)
+    form = SignupForm(initial=request.GET.dict()) if asked else SignupForm()
+    context = {
+        "form": form,
+        "papers": papers_of(day)[:HOME_PAPERS],
+        "day": day,
+        "preview": rows,
+        "preview_asked": asked,
+    }
+    return render(request, "digest/home.html", context)
+
+
+def preview(request: HttpRequest) -> HttpResponse:
+    """The live preview fragment the sign-up form fetches while a visitor chooses."""
+    rows, asked = _preview_from(request.GET)
+    return render(request, "digest/_preview.html", {"preview": rows, "preview_asked": asked})
+
+
+def archive_index(request: HttpRequest) -> HttpResponse:
+    days = (
+        Paper.objects.exclude(trending_date=None)
+        .values_list("trending_date", flat=True)
+        .distinct()
+        .order_by("-trending_date")[:ARCHIVE_DAYS]
+    )
+    return render(request, "digest/archive_index.html", {"days": list(days)})
+
+
+def archive_day(request: HttpRequest, day: str) -> HttpResponse:
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError as error:
+        raise Http404("No such date") from error
+    papers = papers_of(date)
+    if not papers:
+        raise Http404("No papers that day")
+    docs = [paper_doc(p) for p in papers]
+    by_id = {p.canonical_id: p for p in papers}
+    topics = list(Topic.objects.filter(active=True))
+    profiles = [ReaderProfile(topics=(topic_doc(t),)) for t in topics]
+    results = match_profiles(docs, profiles, {}, len(papers))
+    sections = [
+        {"topic": topic, "papers": [by_id[m.paper_id] for m in matches]}
+        for topic, matches in zip(topics, results, strict=True)
+        if matches
+    ]
+    context = {"date": date, "papers": papers, "sections": sections}
+    return render(request, "digest/archive_day.html", context)
+
+
+def reader_feed(request: HttpRequest, feed_key: str) -> HttpResponse:
+    """A reader's own digest as an Atom feed, at a secret URL shown in their preferences."""
+    subscriber = get_object_or_404(Subscriber, feed_key=feed_key)
+    deliveries = (
+        Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.SENT)
+        .select_related("edition")
+        .order_by("-sent_at")[:14]
+    )
+    entries = [(d, item) for d in deliveries for item in d.papers]
+    papers = Paper.objects.in_bulk([item["id"] for _, item in entries], field_name="canonical_id")
+    feed = Atom1Feed(
+        title=f"{settings.SITE_NAME}: your trending papers",
+        link=settings.SITE_URL + "/",
+        description="The papers of your digests.",
+        language="en",
+        feed_url=request.build_absolute_uri(),
+    )
+    for delivery, item in entries:
+        paper = papers.get(item["id"])
+        if paper is None:
+            continue
+        feed.add_item(
+            title=paper.display_title,
+            link=paper.url or paper.hf_url or settings.SITE_URL,
+            description=f"{item.get('why', '')}\n\n{paper.ai_summary or paper.abstract[:600]}",
+            unique_id=f"{settings.SITE_URL}/feed/{delivery.pk}/{paper.canonical_id}",
+            pubdate=delivery.sent_at,
+            author_name=", ".join(paper.authors[:3]),
+        )
+    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
+    feed.write(response, "utf-8")
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
