@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from digest.ids import normalise_url
-from digest.sources.records import PaperRecord
+from digest.sources.records import PaperRecord, ParseResult, SourceError
 from digest.text import (
     MAX_ABSTRACT,
     MAX_AUTHOR_NAME,
@@ -118,3 +119,35 @@ def _rank(record: PaperRecord) -> tuple[int, dt.datetime, int]:
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
     filled = sum(1 for value in vars(record).values() if value not in (None, "", []))
     return record.version or 0, record.updated_at or record.published_at or oldest, filled
+
+
+def collect(
+    entries: Iterable[Any],
+    build: Callable[[Any, list[str]], PaperRecord | None],
+    *,
+    warnings: list[str],
+    malformed: bool = False,
+) -> ParseResult:
+    """Build a record per entry (None = skip; `build` says why in the warnings), then de-duplicate.
+
+    A malformed document that yields no usable record is an error, not an empty listing: an empty
+    result would read as "no new papers today" and hide the breakage.
+    """
+    result = ParseResult(warnings=list(warnings))
+    records = []
+    for position, entry in enumerate(entries):
+        entry_warnings: list[str] = []
+        record = build(entry, entry_warnings)
+        label = record.canonical_id if record else f"entry {position}"
+        result.warnings.extend(f"{label}: {warning}" for warning in entry_warnings)
+        if record is None:
+            result.skipped += 1
+        else:
+            records.append(record)
+    if malformed and not records:
+        raise SourceError("malformed document with no usable entries: " + "; ".join(warnings))
+    result.records, duplicates = keep_best(records)
+    if duplicates:
+        result.skipped += duplicates
+        result.warnings.append(f"{duplicates} duplicate id(s) in the document; kept the best")
+    return result

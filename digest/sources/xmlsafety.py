@@ -10,7 +10,8 @@ still worth reading. The decoded text is re-encoded as UTF-8 with a matching dec
 
 Bozo policy (feedparser's flag for malformed documents): no entries -> SourceError naming the
 problem; some entries -> keep them and add a warning, because feedparser's lenient parser recovers
-every complete entry of a truncated or sloppy feed.
+every complete entry of a truncated or sloppy feed. (fields.collect also refuses a malformed
+document whose entries all turn out unusable, so breakage never reads as an empty listing.)
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class SafeFeed:
 
     parsed: feedparser.FeedParserDict
     warnings: list[str] = field(default_factory=list)
+    malformed: bool = False  # feedparser's bozo flag: entries were recovered from a broken document
 
 
 def decode_xml(data: bytes) -> tuple[str, list[str]]:
@@ -94,7 +96,7 @@ def parse_feed(data: bytes) -> SafeFeed:
         warnings.append(f"malformed feed, kept {len(entries)} entries: {problem}")
     if not parsed.get("version") and not entries:
         raise SourceError("not an RSS or Atom feed")
-    return SafeFeed(parsed=parsed, warnings=warnings)
+    return SafeFeed(parsed=parsed, warnings=warnings, malformed=bool(parsed.get("bozo")))
 
 
 def _describe(exception: object) -> str:
