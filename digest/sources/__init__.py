@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from digest.sources import arxiv_api, arxiv_listing, feed, hf_daily
-from digest.sources.records import PaperRecord, ParseResult, SourceError
+from digest.sources.records import PaperRecord, ParseResult, RateLimited, SourceError
 
 Parser = Callable[[bytes], ParseResult]
 
@@ -20,7 +20,7 @@ FORMATS: dict[str, Parser] = {
     "feed": feed.parse,
 }
 
-__all__ = ["FORMATS", "PaperRecord", "ParseResult", "SourceError", "parse_document"]
+__all__ = ["FORMATS", "PaperRecord", "ParseResult", "RateLimited", "SourceError", "parse_document"]
 
 
 def parse_document(fmt: str, data: bytes) -> ParseResult:

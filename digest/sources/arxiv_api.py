@@ -19,15 +19,13 @@ from digest.sources.fields import (
     short_text,
     web_url,
 )
-from digest.sources.records import PaperRecord, ParseResult, SourceError
+from digest.sources.records import PaperRecord, ParseResult, RateLimited, SourceError
 from digest.sources.xmlsafety import parse_feed
 from digest.text import clean_text
 
 _MAX_CATEGORIES = 20
 
-
-class RateLimited(SourceError):
-    """arXiv asked us to slow down; retry later, after at least the polite interval."""
+__all__ = ["RateLimited", "parse"]  # RateLimited lives in records so the fetcher can raise it too
 
 
 def parse(data: bytes) -> ParseResult:
