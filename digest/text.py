@@ -7,6 +7,7 @@ Parsers pass every text field through `clean_text`; templates still escape at re
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from html.parser import HTMLParser
@@ -161,6 +162,10 @@ def _latex_context() -> object:
     )
     return context
 
+
+# pylatexenc logs a WARNING for every malformed macro it meets; latex_to_unicode already falls
+# back on trouble, so these would only flood the ingest logs with hostile titles.
+logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 
 _CONVERTER = LatexNodes2Text(
     latex_context=_latex_context(), math_mode="text", strict_latex_spaces=False
