@@ -91,9 +91,9 @@ def normalise_url(url: str) -> str | None:
     Rules: only http/https (so `javascript:` and `data:` links are refused); scheme and host
     lowercased; user:password@ dropped (it only serves to disguise the real host); default ports
     dropped; fragment dropped; utm_* and click-id parameters dropped; trailing slash dropped.
-    http becomes https except on an explicit port and for IP-address hosts and localhost, which
-    rarely have certificates:
-    the same page is served on both for nearly every public site, and mail links should be https.
+    http becomes https unless the URL names a port or the host is an IP address or localhost
+    (those rarely have certificates): nearly every public site serves the same page on both,
+    and links in mail should be https.
     """
     if not isinstance(url, str):
         return None

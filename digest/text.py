@@ -227,4 +227,7 @@ def latex_to_unicode(text: str) -> str:
     except Exception:  # noqa: BLE001
         return source
     result = collapse_whitespace(_unprotect(rendered))
-    return result or source
+    # A macro missing its arguments (`\frac{$`) renders as its raw template, e.g. "%s/%s".
+    if not result or ("%s" in result and "%s" not in source):
+        return source
+    return result

@@ -88,6 +88,10 @@ def test_broken_latex_never_raises_and_never_empties(broken):
     assert latex_to_unicode(broken)
 
 
+def test_a_macro_missing_its_arguments_falls_back_to_the_source():
+    assert latex_to_unicode("\\frac{$ oops") == "\\frac{$ oops"
+
+
 def is_single_clean_line(text: str) -> bool:
     return all(
         unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text
