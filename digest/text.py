@@ -106,7 +106,8 @@ def clean_text(value: object, *, max_length: int) -> str:
     styles dropped, whitespace collapsed, capped on a word boundary. Idempotent.
 
     Known loss: text that looks like markup is treated as markup ("a<b and c>d" loses
-    "<b and c>"); sources that mean a "<" send "&lt;".
+    "<b and c>"), and a "<" left before a letter becomes "‹" so no tag can survive ("x<y" ->
+    "x‹y"); "p<0.05" and "a < b" are untouched.
     """
     if value is None:
         return ""
@@ -122,12 +123,12 @@ def clean_text(value: object, *, max_length: int) -> str:
 
 # --- LaTeX ---------------------------------------------------------------------------------
 
-_SUPERSCRIPTS = dict(zip("0123456789+-=()n i", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ ⁱ", strict=True))
-_SUPERSCRIPTS.update(zip("abcdefghijklmoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻ", strict=True))
+# Only characters with a Unicode super/subscript form; anything else keeps its ^/_ marker.
+_SUPERSCRIPTS = dict(zip("0123456789+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾", strict=True))
+_SUPERSCRIPTS.update(zip("abcdefghijklmnoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ", strict=True))
 _SUPERSCRIPTS.update(zip("ABDEGHIJKLMNOPRTUVW", "ᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ", strict=True))
 _SUBSCRIPTS = dict(zip("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", strict=True))
 _SUBSCRIPTS.update(zip("aehijklmnoprstuvx", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
-_SUPERSCRIPTS.pop(" ")
 
 _SCRIPT_MARK = re.compile(r"(?P<mark>[\^_])(?:\{(?P<group>[^{}\\$]{1,12})\}|(?P<char>[A-Za-z0-9]))")
 # Math spans: $...$ whose content neither starts nor ends with a space, so "$5 and $10" stays.

@@ -33,7 +33,9 @@ def parse(data: bytes) -> ParseResult:
 
 def _record(entry: feedparser.FeedParserDict, warnings: list[str]) -> PaperRecord | None:
     record = PaperRecord(canonical_id="", title="")
-    set_text(record, title=entry.get("title", ""), abstract=entry.get("summary", ""))
+    content = entry.get("content") or [{}]
+    abstract = entry.get("summary") or content[0].get("value", "")
+    set_text(record, title=entry.get("title", ""), abstract=abstract)
     if not record.title:
         warnings.append("no title; skipped")
         return None

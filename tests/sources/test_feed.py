@@ -46,3 +46,14 @@ def test_items_without_a_title_or_a_link_are_skipped_with_a_warning():
     assert [record.canonical_id for record in result.records] == ["url:https://example.org/b"]
     assert result.skipped == 2
     assert len(result.warnings) == 2
+
+
+def test_an_atom_entry_without_summary_uses_its_content():
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Lab</title>
+<entry><title>Post</title><id>tag:lab.example.org,2025:1</id>
+<link rel="alternate" href="https://lab.example.org/p/1"/>
+<content type="html">&lt;p&gt;Body &lt;em&gt;text&lt;/em&gt;&lt;/p&gt;</content></entry></feed>"""
+    record = feed.parse(atom).records[0]
+    assert record.abstract == "Body text"
+    assert record.canonical_id == "url:https://lab.example.org/p/1"
