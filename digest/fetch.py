@@ -30,6 +30,8 @@ MAX_RETRY_WAIT = 120.0  # longer waits are left to the task scheduler, not a blo
 MAX_REDIRECTS = 5
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _CHUNK = 64 * 1024
+# Failures of the connection rather than of the request: worth another attempt.
+_TRANSIENT = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 Sleep = Callable[[float], None]
 
@@ -120,8 +122,11 @@ def fetch(
             retry_after: float | None = None
             try:
                 result = _get(session, url, headers=headers, max_bytes=max_bytes, timeout=timeout)
-            except (requests.Timeout, requests.ConnectionError) as error:
+            except _TRANSIENT as error:
                 problem = f"{type(error).__name__}"
+            except requests.RequestException as error:
+                # Redirect loops, invalid URLs, undecodable gzip: repeating cannot help.
+                raise SourceError(f"{url}: {type(error).__name__}: {error}") from error
             else:
                 if isinstance(result, FetchResult):
                     return result

@@ -51,7 +51,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up first (the timeout tests)
 
     def route_ok(self) -> None:
         if self.headers.get("If-None-Match") == ETAG:
@@ -111,6 +114,16 @@ class Handler(BaseHTTPRequestHandler):
     def route_gzip_bomb(self) -> None:
         body = gzip.compress(b"\0" * (4 * 1024 * 1024))
         self.reply(200, body, {"Content-Encoding": "gzip"})
+
+    def route_loop(self) -> None:
+        self.reply(302, headers={"Location": "/loop"})
+
+    def route_cut_short(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        self.wfile.write(b"only ten b")
+        self.close_connection = True
 
     def route_slow(self) -> None:
         time.sleep(1.5)
@@ -274,6 +287,18 @@ def test_a_slow_server_times_out_and_is_retried_then_reported(server, get, sleep
     with pytest.raises(SourceError, match="ReadTimeout after 2 attempt"):
         get(f"{server.url}/slow", timeout=0.3, attempts=2)
     assert len(sleeps) == 1
+
+
+def test_a_body_cut_short_is_retried_then_reported(server, get, sleeps):
+    with pytest.raises(SourceError, match="ChunkedEncodingError after 2 attempt"):
+        get(f"{server.url}/cut-short", attempts=2)
+    assert server.handler.hits["/cut-short"] == 2
+
+
+def test_a_redirect_loop_fails_at_once(server, get, sleeps):
+    with pytest.raises(SourceError, match="TooManyRedirects"):
+        get(f"{server.url}/loop")
+    assert sleeps == []
 
 
 def test_a_refused_connection_is_retried_then_reported(get, sleeps):
