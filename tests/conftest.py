@@ -7,8 +7,9 @@ import email.policy
 import os
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -17,6 +18,17 @@ from django.conf import settings
 from django.db import connection
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def fixture_bytes() -> Callable[[str], bytes]:
+    """Read a recorded document by its path under tests/fixtures (never fetched)."""
+
+    def read(name: str) -> bytes:
+        return (FIXTURES / name).read_bytes()
+
+    return read
 
 
 def free_port() -> int:
