@@ -26,7 +26,9 @@ def test_twenty_sign_ups_for_one_address_send_one_confirmation(smtp_server, sett
     settings.SIGNUP_RATE_PER_IP_PER_HOUR = 1000
 
     for attempt in range(20):
-        response = from_ip(f"198.51.100.{attempt + 1}").post(SIGNUP, signup_data("victim@example.org"))
+        response = from_ip(f"198.51.100.{attempt + 1}").post(
+            SIGNUP, signup_data("victim@example.org")
+        )
         assert response.status_code == 302
 
     assert len(smtp_server.to("victim@example.org")) == 1
