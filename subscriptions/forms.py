@@ -116,6 +116,10 @@ class SignupForm(ChoicesForm):
 
 
 class PreferencesForm(ChoicesForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].help_text = "Digests arrive at the delivery hour in this time zone."
+
     @classmethod
     def for_subscriber(cls, subscriber: Subscriber, data: dict | None = None) -> PreferencesForm:
         initial = {

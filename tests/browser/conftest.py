@@ -36,9 +36,7 @@ def playwright(monkeypatch):
 
 @pytest.fixture
 def browser(playwright) -> Iterator:
-    browser = playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS
-    )
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
     try:
         yield browser
     finally:

@@ -25,7 +25,12 @@ Status = Subscriber.Status
 def watch_for_errors(page) -> list[str]:
     """Console errors include CSP violations (inline script or style would show up here)."""
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
 
