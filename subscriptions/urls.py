@@ -5,6 +5,9 @@ from subscriptions import views
 app_name = "subscriptions"
 
 urlpatterns = [
+    path("signup/", views.signup, name="signup"),
+    path("signup/check-your-inbox/", views.check_inbox, name="check_inbox"),
+    path("link/", views.send_link, name="send_link"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("manage/<str:token>/", views.manage, name="manage"),
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),

@@ -1,0 +1,155 @@
+"""The reader's forms. SignupForm is also rendered on the home page (templates/subscriptions/
+_signup_form.html); the preferences form shares every choice except the address."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from functools import cache
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from subscriptions.models import Subscriber, Topic
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
+MAX_PAPERS_LIMIT = 30
+EMAIL_WIDGET = forms.EmailInput(attrs={"autocomplete": "email"})
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    names = sorted(name for name in zoneinfo.available_timezones() if "/" in name or name == "UTC")
+    return [(name, name.replace("_", " ")) for name in names]
+
+
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, topic: Topic) -> str:
+        return topic.name
+
+
+class ChoicesForm(forms.Form):
+    """Everything a reader chooses about their digest."""
+
+    topics = TopicChoiceField(
+        queryset=Topic.objects.filter(active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        to_field_name="slug",
+    )
+    interests = forms.CharField(
+        label="Your interests, in your own words",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: offline RL for robot manipulation, small reasoning models.",
+    )
+    exclusions = forms.CharField(
+        label="Words to exclude",
+        required=False,
+        max_length=1000,
+        help_text="Papers mentioning these are left out, e.g. medical, survey.",
+    )
+    frequency = forms.ChoiceField(
+        choices=Subscriber.Frequency.choices,
+        initial=Subscriber.Frequency.DAILY,
+        widget=forms.RadioSelect,
+        label="How often",
+    )
+    weekday = forms.TypedChoiceField(
+        choices=WEEKDAYS, coerce=int, initial=0, label="Weekly digests arrive on"
+    )
+    send_hour = forms.TypedChoiceField(
+        choices=HOURS, coerce=int, label="Delivery hour", initial=settings.DIGEST_HOUR_DEFAULT
+    )
+    timezone = forms.ChoiceField(
+        choices=timezone_choices,
+        initial="UTC",
+        label="Time zone",
+        help_text="Detected from your browser; change it if it is wrong.",
+    )
+    max_papers = forms.IntegerField(
+        min_value=1, max_value=MAX_PAPERS_LIMIT, initial=10, label="Papers per digest"
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("topics") and not (data.get("interests") or "").strip():
+            raise forms.ValidationError(
+                "Pick at least one topic or describe your interests, so we know what to send."
+            )
+        return data
+
+    def choices(self) -> dict:
+        data = self.cleaned_data
+        return {name: data[name] for name in ChoicesForm.base_fields}
+
+
+class SignupForm(ChoicesForm):
+    email = forms.EmailField(label="Email address", max_length=254, widget=EMAIL_WIDGET)
+    # Honeypot: hidden by CSS and from assistive technology; people leave it empty, bots fill it.
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    field_order = ["email"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # static/js/signup.js fills this from the browser's time zone; the reader can change it.
+        self.fields["timezone"].widget.attrs["data-detect-timezone"] = ""
+
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+
+class PreferencesForm(ChoicesForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].help_text = "Digests arrive at the delivery hour in this time zone."
+
+    @classmethod
+    def for_subscriber(cls, subscriber: Subscriber, data: dict | None = None) -> PreferencesForm:
+        initial = {
+            "topics": [topic.slug for topic in subscriber.topics.all()],
+            "interests": subscriber.interests,
+            "exclusions": subscriber.exclusions,
+            "frequency": subscriber.frequency,
+            "weekday": subscriber.weekday,
+            "send_hour": subscriber.send_hour,
+            "timezone": subscriber.timezone,
+            "max_papers": subscriber.max_papers,
+        }
+        return cls(data=data, initial=initial, prefix="prefs")
+
+
+class PauseForm(forms.Form):
+    until = forms.DateField(label="Pause until", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_until(self) -> dt.date:
+        until = self.cleaned_data["until"]
+        if until <= timezone.localdate():
+            raise forms.ValidationError("Choose a date after today.")
+        if until > timezone.localdate() + dt.timedelta(days=366):
+            raise forms.ValidationError("Choose a date within a year.")
+        return until
+
+
+class ChangeEmailForm(forms.Form):
+    new_email = forms.EmailField(label="New email address", max_length=254, widget=EMAIL_WIDGET)
+
+
+class SendLinkForm(forms.Form):
+    email = forms.EmailField(label="Email address", max_length=254, widget=EMAIL_WIDGET)
