@@ -79,13 +79,15 @@ def _preview_from(data) -> tuple[list, bool]:
 def home(request: HttpRequest) -> HttpResponse:
     day = latest_trending_date()
     rows, asked = _preview_from(request.GET) if "preview" in request.GET else ([], False)
-    form = SignupForm(initial=request.GET.dict()) if asked else SignupForm()
+    initial = {**request.GET.dict(), "topics": request.GET.getlist("topics")} if asked else {}
+    form = SignupForm(initial=initial)
     context = {
         "form": form,
         "papers": papers_of(day)[:HOME_PAPERS],
         "day": day,
         "preview": rows,
         "preview_asked": asked,
+        "show_preview_button": True,
     }
     return render(request, "digest/home.html", context)
 

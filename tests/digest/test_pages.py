@@ -1,0 +1,119 @@
+"""The pages that show papers: home, live preview, archive, a reader's feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from digest.models import Delivery, Edition, Paper
+from subscriptions.models import Subscriber, Topic
+
+DAY = dt.date(2026, 3, 6)
+
+
+def make_paper(canonical_id: str, title: str, abstract: str, **fields) -> Paper:
+    defaults = {
+        "arxiv_id": canonical_id,
+        "title_display": title,
+        "url": f"https://arxiv.org/abs/{canonical_id}",
+        "trending_date": DAY,
+    }
+    return Paper.objects.create(
+        canonical_id=canonical_id, title=title, abstract=abstract, **{**defaults, **fields}
+    )
+
+
+@pytest.fixture
+def papers(db) -> list[Paper]:
+    return [
+        make_paper(
+            "2406.04806",
+            "Streaming Diffusion Policy: Fast Policy Synthesis",
+            "Diffusion policies for robot manipulation and imitation learning, sped up.",
+            upvotes=40,
+            trending_score=5.0,
+        ),
+        make_paper(
+            "2401.01234",
+            "Direct Preference Optimization Revisited",
+            "Preference optimization for large language models without a reward model.",
+            upvotes=12,
+            trending_score=3.0,
+        ),
+        make_paper(
+            "2402.00001",
+            "A Survey of Protein Folding <script>alert(1)</script>",
+            "Protein structure prediction with deep learning.",
+            trending_score=1.0,
+        ),
+    ]
+
+
+def test_the_home_page_shows_todays_trending_papers_and_the_form(client, papers) -> None:
+    response = client.get("/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Streaming Diffusion Policy" in body
+    assert "▲ 40" in body
+    assert 'name="email"' in body
+    assert "<script>alert(1)</script>" not in body  # feed text is escaped
+
+
+def test_the_preview_shows_what_own_words_would_bring_and_why(client, papers) -> None:
+    response = client.get(reverse("digest:preview"), {"interests": "preference optimization"})
+    body = response.content.decode()
+    assert "Direct Preference Optimization Revisited" in body
+    assert "Streaming Diffusion Policy" not in body
+    assert "preference optimization" in body.lower()
+
+
+def test_the_preview_works_without_javascript(client, papers) -> None:
+    response = client.get("/", {"preview": "1", "interests": "diffusion policies for robots"})
+    preview = response.content.decode().split('id="preview"')[1].split("</section>")[0]
+    assert "Streaming Diffusion Policy" in preview
+
+
+def test_the_preview_says_so_when_nothing_matches(client, papers) -> None:
+    response = client.get(reverse("digest:preview"), {"interests": "medieval poetry metre"})
+    assert "Nothing from the latest week matches" in response.content.decode()
+
+
+def test_the_archive_groups_a_days_papers_by_topic(client, papers) -> None:
+    Topic.objects.create(
+        slug="robots-test", name="Robots (test)", keywords=["robot manipulation", "diffusion policy"]
+    )
+    response = client.get(reverse("digest:archive_day", args=["2026-03-06"]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Robots (test)" in body
+    assert "2026-03-06" in client.get(reverse("digest:archive")).content.decode()
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "yesterday", "2020-01-01"])
+def test_the_archive_answers_404_for_days_it_does_not_have(client, papers, day: str) -> None:
+    assert client.get(reverse("digest:archive_day", args=[day])).status_code == 404
+
+
+def test_a_readers_feed_lists_the_papers_they_were_sent(client, papers) -> None:
+    reader = Subscriber.objects.create(email="feed@example.org", status="active")
+    edition = Edition.objects.create(frequency="daily", date=DAY)
+    Delivery.objects.create(
+        subscriber=reader,
+        edition=edition,
+        status=Delivery.Status.SENT,
+        sent_at=timezone.now(),
+        papers=[{"id": "2406.04806", "score": 1.0, "why": "matches your topic Robot learning"}],
+    )
+    response = client.get(reverse("digest:feed", args=[reader.feed_key]))
+    body = response.content.decode()
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert "Streaming Diffusion Policy" in body
+    assert "matches your topic Robot learning" in body
+    assert "Direct Preference Optimization" not in body
+
+
+def test_an_unknown_feed_key_is_404(client, db) -> None:
+    assert client.get(reverse("digest:feed", args=["not-a-key"])).status_code == 404
