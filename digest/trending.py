@@ -60,7 +60,7 @@ def _gain(now: int | None, then: int | None) -> int:
 
 
 def trending_score(inputs: TrendingInputs) -> float:
-    """The score of the module docstring, rounded to 4 decimals so unchanged papers compare equal."""
+    """The score of the module docstring, rounded to 4 places so unchanged papers compare equal."""
     upvotes_day = _gain(inputs.upvotes, inputs.upvotes_day_ago)
     upvotes_week = _gain(inputs.upvotes, inputs.upvotes_week_ago)
     stars_week = _gain(inputs.github_stars, inputs.stars_week_ago)

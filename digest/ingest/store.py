@@ -1,4 +1,4 @@
-"""Upsert one document's records: one Paper per canonical id, a sighting per source, signal snapshots.
+"""Upsert one document's records: one Paper per canonical id, sightings per source, snapshots.
 
 Cost per document, whatever its size: one query (per 900 ids) loads the papers that already
 exist, then one bulk INSERT for new papers, one bulk UPDATE of only the fields that changed, one
