@@ -56,3 +56,14 @@ class ParseResult:
 
 class SourceError(Exception):
     """A document or fetch that cannot be used at all; the message is shown on the ingest run."""
+
+
+class RateLimited(SourceError):
+    """The source asked us to slow down (HTTP 429, arXiv's "Rate exceeded."): retry later.
+
+    `retry_after` is the wait in seconds the source asked for, when it said.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,225 @@
+"""Turn untrusted feed text into short, single-line plain text, and LaTeX into readable Unicode.
+
+Everything a source gives us is untrusted: it may carry HTML, scripts, control characters and
+newlines (a newline in a title becomes a header-injection attempt once the title is a Subject).
+Parsers pass every text field through `clean_text`; templates still escape at render time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from html.parser import HTMLParser
+
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+MAX_TITLE = 500
+MAX_ABSTRACT = 5000
+MAX_AUTHOR_NAME = 200
+MAX_AUTHORS = 100
+MAX_SHORT_TEXT = 300  # submitter, organisation, category, keyword
+MAX_KEYWORDS = 30
+ELLIPSIS = "…"
+
+# Blocks whose end separates words; inline tags (<i>, <sub>) must not split "H<sub>2</sub>O".
+_BLOCK_TAGS = frozenset(
+    {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption"}
+    | {"figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main"}
+    | {"nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"}
+)
+_DROPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
+# Text that still looks like a tag after parsing reached a fixed point (e.g. "x <script" at the
+# very end, which html.parser leaves as data): neutralise the "<" so no tag survives.
+_TAG_LIKE = re.compile(r"<(?=[A-Za-z/!?])")
+_MAX_UNWRAP_ROUNDS = 4  # double-escaped HTML ("&amp;lt;b&amp;gt;") is common; more is hostile
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._dropping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _DROPPED_TAGS:
+            self._dropping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _DROPPED_TAGS:
+            self._dropping = max(0, self._dropping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._dropping:
+            self.parts.append(data)
+
+
+def _strip_html_once(value: str) -> str:
+    extractor = _TextExtractor()
+    extractor.feed(value)
+    extractor.close()
+    return _drop_control_chars("".join(extractor.parts))
+
+
+def _drop_control_chars(value: str) -> str:
+    """Controls become spaces; format characters (zero-width, bidi overrides) and lone surrogates
+    vanish, since they can hide or reorder text in a Subject line."""
+    out = []
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cc" or category in ("Zl", "Zp"):
+            out.append(" ")
+        elif category not in ("Cf", "Cs"):
+            out.append(char)
+    return "".join(out)
+
+
+def collapse_whitespace(value: str) -> str:
+    """All runs of whitespace (newlines, tabs, no-break and other Unicode spaces) -> one space."""
+    return " ".join(_drop_control_chars(value).split())
+
+
+def truncate(value: str, max_length: int) -> str:
+    """Cap at max_length characters, cutting at a word boundary and ending with an ellipsis."""
+    if len(value) <= max_length:
+        return value
+    if max_length <= len(ELLIPSIS):
+        return value[:max_length]
+    cut = value[: max_length - len(ELLIPSIS) + 1]
+    head, space, _ = cut.rpartition(" ")
+    # A single enormous "word" (a URL, a hostile blob) is cut hard rather than dropped entirely.
+    if not space or len(head) < max_length // 2:
+        head = cut[:-1]
+    return head.rstrip() + ELLIPSIS
+
+
+def clean_text(value: object, *, max_length: int) -> str:
+    """Plain, single-line text from untrusted input: tags stripped, entities decoded, scripts and
+    styles dropped, whitespace collapsed, capped on a word boundary. Idempotent.
+
+    Known loss: text that looks like markup is treated as markup ("a<b and c>d" loses
+    "<b and c>"); sources that mean a "<" send "&lt;".
+    """
+    if value is None:
+        return ""
+    text = _drop_control_chars(str(value))
+    for _ in range(_MAX_UNWRAP_ROUNDS):
+        stripped = _strip_html_once(text)
+        if stripped == text:
+            break
+        text = stripped
+    text = _TAG_LIKE.sub("‹", text)
+    return truncate(collapse_whitespace(text), max_length)
+
+
+# --- LaTeX ---------------------------------------------------------------------------------
+
+_SUPERSCRIPTS = dict(zip("0123456789+-=()n i", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ ⁱ", strict=True))
+_SUPERSCRIPTS.update(zip("abcdefghijklmoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻ", strict=True))
+_SUPERSCRIPTS.update(zip("ABDEGHIJKLMNOPRTUVW", "ᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ", strict=True))
+_SUBSCRIPTS = dict(zip("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", strict=True))
+_SUBSCRIPTS.update(zip("aehijklmnoprstuvx", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
+_SUPERSCRIPTS.pop(" ")
+
+_SCRIPT_MARK = re.compile(r"(?P<mark>[\^_])(?:\{(?P<group>[^{}\\$]{1,12})\}|(?P<char>[A-Za-z0-9]))")
+# Math spans: $...$ whose content neither starts nor ends with a space, so "$5 and $10" stays.
+_MATH_SPAN = re.compile(r"(?<!\\)\$(?=\S)(?P<body>[^$]*?\S)(?<!\\)\$")
+_LATEX_HINT = re.compile(r"\\[A-Za-z@]|\\[\\{}$%&_#^]|[\^{}]|\$\S")
+# Characters pylatexenc would swallow (comment, alignment, lone "$") unless protected.
+_PROTECT = {"%": "\ue000", "&": "\ue001", "$": "\ue002", "~": "\ue003"}
+_ESCAPED = {"\\%": "%", "\\&": "&", "\\$": "$", "\\#": "#", "\\_": "_"}
+
+
+def _bold_script(letter: str) -> str:
+    # Mathematical bold script has no holes (plain script borrows ℬ, ℰ... from another block),
+    # so \mathcal{B} renders as 𝓑 consistently in every font that has the block.
+    if "A" <= letter <= "Z":
+        return chr(0x1D4D0 + ord(letter) - ord("A"))
+    if "a" <= letter <= "z":
+        return chr(0x1D4EA + ord(letter) - ord("a"))
+    return letter
+
+
+def _mathcal(node: object, l2tobj: LatexNodes2Text) -> str:
+    # pylatexenc passes the converter only to a parameter spelled exactly `l2tobj`.
+    arguments = node.nodeargd.argnlist if node.nodeargd else []
+    rendered = l2tobj.nodelist_to_text([a for a in arguments if a is not None])
+    return "".join(_bold_script(c) for c in rendered)
+
+
+def _latex_context() -> object:
+    context = get_default_latex_context_db().filter_context(keep_categories=None)
+    context.add_context_category(
+        "paperboy", prepend=True, macros=[MacroTextSpec("mathcal", simplify_repl=_mathcal)]
+    )
+    return context
+
+
+_CONVERTER = LatexNodes2Text(
+    latex_context=_latex_context(), math_mode="text", strict_latex_spaces=False
+)
+
+
+def _scripts_to_unicode(text: str, *, in_math: bool) -> str:
+    """x^2 -> x², a_{ij} -> aᵢⱼ when every character has a Unicode form; else left alone.
+    Outside math only "^" counts: "_" is far more often part of a name (snake_case)."""
+
+    def replace(match: re.Match[str]) -> str:
+        table = _SUPERSCRIPTS if match["mark"] == "^" else _SUBSCRIPTS
+        if match["mark"] == "_" and not in_math:
+            return match[0]
+        body = match["group"] if match["group"] is not None else match["char"]
+        if all(c in table for c in body):
+            return "".join(table[c] for c in body)
+        return match[0]
+
+    return _SCRIPT_MARK.sub(replace, text)
+
+
+def _prepare(text: str) -> str:
+    """Unicode scripts inside and outside math, then shield characters pylatexenc would eat."""
+    pieces, last = [], 0
+    for span in _MATH_SPAN.finditer(text):
+        pieces.append(_protect(_scripts_to_unicode(text[last : span.start()], in_math=False)))
+        pieces.append("$" + _scripts_to_unicode(span["body"], in_math=True) + "$")
+        last = span.end()
+    pieces.append(_protect(_scripts_to_unicode(text[last:], in_math=False)))
+    return "".join(pieces)
+
+
+def _protect(text: str) -> str:
+    for escaped, literal in _ESCAPED.items():
+        text = text.replace(escaped, _PROTECT.get(literal, literal))
+    return "".join(_PROTECT.get(c, c) for c in text)
+
+
+def _unprotect(text: str) -> str:
+    for literal, placeholder in _PROTECT.items():
+        text = text.replace(placeholder, literal)
+    return text
+
+
+def latex_to_unicode(text: str) -> str:
+    """Readable Unicode for titles that carry LaTeX ($\\mathcal{B}$-Coder -> 𝓑-Coder,
+    MedS^3 -> MedS³). Text without LaTeX comes back unchanged apart from whitespace; on any
+    parser trouble the (collapsed) source is returned, so this never raises and never empties.
+    """
+    source = collapse_whitespace(text or "")
+    if not _LATEX_HINT.search(source):
+        return source
+    prepared = _prepare(source)
+    try:
+        rendered = _CONVERTER.latex_to_text(prepared)
+    # pylatexenc's walker can raise anything on hostile input (its own errors, IndexError,
+    # RecursionError on deep nesting); a title must still render, so fall back to the source.
+    except Exception:  # noqa: BLE001
+        return source
+    result = collapse_whitespace(_unprotect(rendered))
+    return result or source
