@@ -4,3 +4,9 @@
 - `store_records(records=..., source=..., run=...)` -> StoreCounts: the upsert.
 - `recompute_trending(now=...)`: the stored trending score and why_trending (digest.trending).
 """
+
+from digest.ingest.runs import run_ingest
+from digest.ingest.scores import recompute_trending
+from digest.ingest.store import StoreCounts, store_records
+
+__all__ = ["StoreCounts", "recompute_trending", "run_ingest", "store_records"]

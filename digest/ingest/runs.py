@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from digest.fetch import fetch
+from digest.fetch import FetchResult, fetch
 from digest.ingest.store import store_records
 from digest.models import IngestRun, Source
 from digest.sources import parse_document
@@ -47,47 +47,58 @@ def run_ingest(
     *,
     source: Source | None = None,
     path: str | Path | None = None,
+    document: bytes | None = None,
     fmt: str | None = None,
     day: dt.date | None = None,
+    label: str = "",
+    now: dt.datetime | None = None,
 ) -> IngestRun:
-    """Ingest `source` (fetched) or the file at `path` in format `fmt`; return the finished run.
+    """Ingest `source` (fetched), or a recorded document (the file at `path`, or `document`
+    bytes) in format `fmt`; return the finished IngestRun.
 
-    With both a source and a path, the file is read instead of fetched and its papers are
-    recorded as seen by that source. `day` picks the Hugging Face Daily Papers date (today).
+    With a source and a recorded document, the document is read instead of fetched and its papers
+    are recorded as seen by that source (the source's fetch bookkeeping is left alone).
+    `day` picks the Hugging Face Daily Papers date (default today); `now` pins the clock.
     """
-    if source is None and path is None:
-        raise ValueError("run_ingest needs a source or a path")
+    recorded = path is not None or document is not None
+    if source is None and not recorded:
+        raise ValueError("run_ingest needs a source, a path or a document")
     fmt = fmt or (source.kind if source else None)
     if fmt is None:
-        raise ValueError("a file ingest needs its format")
-    label = str(path) if path is not None else source.name
-    run = IngestRun.objects.create(source=source, label=label[:300])
+        raise ValueError("a recorded document needs its format")
+    label = label or (str(path) if path is not None else source.name if source else fmt)
+    run = IngestRun.objects.create(
+        source=source, label=label[:300], started_at=now or timezone.now()
+    )
+    fetching = None if recorded else source
     try:
-        if path is not None:
-            fetched = parse_pages(fmt, [Path(path).read_bytes()])
+        if recorded:
+            data = document if document is not None else Path(path).read_bytes()
+            fetched = parse_pages(fmt, [data])
         else:
             fetched = fetch_source(source, day=day or timezone.localdate())
     except (SourceError, OSError) as error:
-        return finish(run, source, error=str(error) or type(error).__name__)
+        return finish(run, fetching, error=str(error) or type(error).__name__)
 
     run.fetched = fetched.entries
     run.skipped = fetched.skipped
     run.warnings = fetched.warnings[:200]
     try:
-        counts = store_records(records=fetched.records, source=source, run=run)
+        counts = store_records(records=fetched.records, source=source, run=run, now=now)
     except DatabaseError as error:
-        finish(run, source, error=f"storing failed, nothing was saved: {error}")
+        finish(run, fetching, error=f"storing failed, nothing was saved: {error}")
         raise
     run.new, run.updated, run.unchanged = counts.new, counts.updated, counts.unchanged
     run.failed = counts.failed
-    return finish(run, source, fetched=fetched)
+    return finish(run, fetching, fetched=fetched)
 
 
 def finish(
     run: IngestRun, source: Source | None, *, error: str = "", fetched: Fetched | None = None
 ) -> IngestRun:
+    """Close the run; `source` (when it was fetched) remembers when and the validators."""
     now = timezone.now()
-    run.finished_at = now
+    run.finished_at = max(now, run.started_at)
     run.status = IngestRun.Status.FAILED if error else IngestRun.Status.OK
     run.error = error
     run.save()
@@ -167,11 +178,12 @@ def _fetch_hf_daily(source: Source, *, day: dt.date) -> Fetched:
     return fetched
 
 
-def _get(url: str, *, etag: str, last_modified: str, interval: float = 0.0):
+def _get(url: str, *, etag: str, last_modified: str, interval: float | None = None) -> FetchResult:
+    """One polite GET; `interval` None lets digest.fetch pick the host's spacing (3 s for arXiv)."""
     return fetch(
         url,
-        etag=etag or None,
-        last_modified=last_modified or None,
+        etag=etag,
+        last_modified=last_modified,
         max_bytes=settings.FETCH_MAX_BYTES,
         timeout=settings.FETCH_TIMEOUT_SECONDS,
         user_agent=settings.USER_AGENT,
