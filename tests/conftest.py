@@ -7,8 +7,9 @@ import email.policy
 import os
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -16,6 +17,7 @@ from aiosmtpd.smtp import Envelope
 from django.conf import settings
 from django.db import connection
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -95,3 +97,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture
 def db_vendor() -> str:
     return connection.vendor
+
+
+@pytest.fixture
+def fixture_bytes() -> Callable[[str], bytes]:
+    """Read a recorded document by its path under tests/fixtures."""
+
+    def read(name: str) -> bytes:
+        return (FIXTURES / name).read_bytes()
+
+    return read
