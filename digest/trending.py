@@ -60,7 +60,7 @@ def _gain(now: int | None, then: int | None) -> int:
 
 
 def trending_score(inputs: TrendingInputs) -> float:
-    """The score of the module docstring, rounded to 4 places so unchanged papers compare equal."""
+    """The score of the module docstring, to 6 significant digits (stable to compare and store)."""
     upvotes_day = _gain(inputs.upvotes, inputs.upvotes_day_ago)
     upvotes_week = _gain(inputs.upvotes, inputs.upvotes_week_ago)
     stars_week = _gain(inputs.github_stars, inputs.stars_week_ago)
@@ -75,7 +75,7 @@ def trending_score(inputs: TrendingInputs) -> float:
     breadth = 0.5 * max(inputs.sources - 1, 0) + 0.1 * min(inputs.categories, MAX_CATEGORIES)
     age_hours = max(inputs.age.total_seconds() / 3600.0, 0.0)
     decay = 0.5 ** (age_hours / HALF_LIFE_HOURS)
-    return round((1.0 + community + breadth) * decay, 4)
+    return float(f"{(1.0 + community + breadth) * decay:.6g}")
 
 
 def compact_number(value: int) -> str:

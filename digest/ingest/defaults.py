@@ -1,4 +1,4 @@
-"""The production sources an operator starts with (created on request, never by tests).
+"""The production sources an operator starts with (created on request, never by tests)."""
 
 from __future__ import annotations
 
