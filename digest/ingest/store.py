@@ -140,13 +140,19 @@ def _update_changed(
 
 
 def _record_sightings(papers: list[Paper], source: Source, now: dt.datetime) -> None:
+    """Move last_seen_at with one UPDATE; insert only the sightings that do not exist yet."""
+    ids = [paper.pk for paper in papers]
+    seen: set[int] = set()
+    for start in range(0, len(ids), ID_CHUNK):
+        chunk = ids[start : start + ID_CHUNK]
+        sightings = PaperSighting.objects.filter(source=source, paper_id__in=chunk)
+        seen.update(sightings.values_list("paper_id", flat=True))
+        sightings.update(last_seen_at=now)
     PaperSighting.objects.bulk_create(
         [
-            PaperSighting(paper=paper, source=source, first_seen_at=now, last_seen_at=now)
-            for paper in papers
+            PaperSighting(paper_id=pk, source=source, first_seen_at=now, last_seen_at=now)
+            for pk in ids
+            if pk not in seen
         ],
-        update_conflicts=True,
-        unique_fields=["paper", "source"],
-        update_fields=["last_seen_at"],
         batch_size=500,
     )
