@@ -55,7 +55,7 @@ def ingest(data: bytes, source: Source) -> IngestRun:
     return run_ingest(source=source, document=data, fmt=Source.Kind.ARXIV_LISTING, label="bench")
 
 
-def run(stdout: TextIO, *, entries: int = 2000, repeat: int = 3, **options: Any) -> dict:
+def run(stdout: TextIO, /, *, entries: int = 2000, repeat: int = 3, **options: Any) -> dict:
     """Print the three timings and their ratios; return them (the smoke test reads them)."""
     data = atom_listing(entries)
     stdout.write(
