@@ -1,4 +1,4 @@
-"""`manage.py bench ingest` at a small size: it runs, reports, and leaves no trace (no timing asserted)."""
+"""`manage.py bench ingest` at a small size: it runs, reports, leaves no trace (no timing)."""
 
 from __future__ import annotations
 
