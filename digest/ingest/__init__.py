@@ -1,0 +1,12 @@
+"""Ingestion: fetch or read a document, parse it (digest.sources), merge it into Paper rows.
+
+- `run_ingest(source=..., path=..., fmt=...)` -> IngestRun: one run, all-or-nothing.
+- `store_records(records=..., source=..., run=...)` -> StoreCounts: the upsert.
+- `recompute_trending(now=...)`: the stored trending score and why_trending (digest.trending).
+"""
+
+from digest.ingest.runs import run_ingest
+from digest.ingest.scores import recompute_trending
+from digest.ingest.store import StoreCounts, store_records
+
+__all__ = ["StoreCounts", "recompute_trending", "run_ingest", "store_records"]

@@ -1,0 +1,55 @@
+"""The Celery tasks: thin, take ids and ISO strings, safe to run twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.models import IngestRun, Paper
+from digest.tasks import ingest as tasks
+from tests.conftest import FIXTURES
+from tests.ingest.factories import make_source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ingest_all_sources_enqueues_each_enabled_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    enqueued: list[int] = []
+    monkeypatch.setattr(tasks.ingest_source, "delay", enqueued.append)
+    first, second = make_source("a"), make_source("b")
+    make_source("paused", enabled=False)
+
+    assert tasks.ingest_all_sources() == 2
+    assert sorted(enqueued) == sorted([first.pk, second.pk])
+
+
+def test_a_paused_or_deleted_source_is_skipped_without_a_run() -> None:
+    paused = make_source("paused", enabled=False)
+    assert tasks.ingest_source(paused.pk).startswith("skipped")
+    assert tasks.ingest_source(999_999).startswith("skipped")
+    assert not IngestRun.objects.exists()
+
+
+def test_ingest_source_runs_the_source_and_refreshes_scores_after_commit(
+    server: str, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+) -> None:
+    source = make_source("arxiv-cs-lg", url=f"{server}/atom/cs.LG")
+    refreshed: list[bool] = []
+    monkeypatch.setattr(tasks.recompute_trending, "delay", lambda: refreshed.append(True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.ingest_source(source.pk) == "ok: 12 new, 0 updated"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.ingest_source(source.pk) == "ok: 0 new, 0 updated"
+
+    assert refreshed == [True], "a second run answered 304 has nothing to re-rank"
+    assert Paper.objects.count() == 12
+
+
+def test_recompute_trending_takes_an_iso_moment() -> None:
+    from digest.ingest import run_ingest
+
+    run_ingest(path=FIXTURES / "hf_daily.json", fmt="hf-daily")
+    assert tasks.recompute_trending("2025-03-05T12:00:00+00:00") == 83
+    assert tasks.recompute_trending("2025-03-05T12:00:00+00:00") == 0
+    top = Paper.objects.trending().first()
+    assert top.why_trending.startswith("+")
