@@ -9,11 +9,11 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.feedgenerator import Atom1Feed
-from subscriptions.forms import ChoicesForm, SignupForm
 
 from digest.editions import paper_doc
 from digest.matching import ReaderProfile, TopicDoc, match_profiles
 from digest.models import Delivery, Paper
+from subscriptions.forms import ChoicesForm, SignupForm
 from subscriptions.models import Subscriber, Topic
 
 HOME_PAPERS = 10
