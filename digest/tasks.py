@@ -1,4 +1,4 @@
-"""Celery tasks: thin. They take ids and ISO dates, are safe to run twice, retry on the decorator."""
+"""Celery tasks, thin: they take ids and ISO dates, are safe to run twice, retry on decorators."""
 
 from __future__ import annotations
 

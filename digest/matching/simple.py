@@ -17,37 +17,11 @@ from digest.matching.profiles import Match, PaperDoc, ReaderProfile
 _WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 _SPLIT_PHRASES = re.compile(r"[,;\n]+")
 _STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "is",
-        "it",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "with",
-        "using",
-        "via",
-        "we",
-        "our",
-        "new",
-        "towards",
-        "toward",
-        "about",
-        "based",
-    ]
+    re.findall(
+        r"\w+",
+        "a an and are as at be by for from in into is it of on or the to with using via we our "
+        "new towards toward about based",
+    )
 )
 
 
