@@ -210,6 +210,13 @@ SIGNUP_RATE_PER_IP_PER_HOUR = _get("SIGNUP_RATE_PER_IP_PER_HOUR", env.int, 10)
 SEND_RATE_PER_SECOND = _get("SEND_RATE_PER_SECOND", env.float, 14.0)
 SEND_BATCH_SIZE = _get("SEND_BATCH_SIZE", env.int, 200)
 SOFT_BOUNCE_LIMIT = _get("SOFT_BOUNCE_LIMIT", env.int, 3)
+# Delivery: transient errors retry with exponential back-off + jitter (capped far below the
+# Redis visibility timeout); rows left `sending` by a crash follow the rule in docs/delivery.md.
+SEND_MAX_ATTEMPTS = _get("SEND_MAX_ATTEMPTS", env.int, 5)
+SEND_RETRY_BASE_SECONDS = _get("SEND_RETRY_BASE_SECONDS", env.float, 30.0)
+SEND_RETRY_MAX_SECONDS = _get("SEND_RETRY_MAX_SECONDS", env.float, 600.0)
+SENDING_STALE_MINUTES = _get("SENDING_STALE_MINUTES", env.float, 30.0)
+EMAIL_IDEMPOTENT_RESEND = _get("EMAIL_IDEMPOTENT_RESEND", env.bool, False)
 FETCH_MAX_BYTES = _get("FETCH_MAX_BYTES", env.int, 5 * 1024 * 1024)
 FETCH_TIMEOUT_SECONDS = _get("FETCH_TIMEOUT_SECONDS", env.float, 30.0)
 USER_AGENT = f"Paperboy/1.0 (+{SITE_URL})"
