@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def site_settings(settings):
+    settings.SITE_URL = "https://paperboy.example"
+    settings.DEFAULT_FROM_EMAIL = "Paperboy <digest@paperboy.example>"
+    settings.MAIL_DOMAIN = "paperboy.example"
+    return settings
+
+
+@pytest.fixture
+def operator_client(admin_user) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
