@@ -7,18 +7,19 @@ scan), never count the whole table (EstimatedCountPaginator), and fetch related 
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from config.paginator import EstimatedCountPaginator
 from digest import source_actions
+from digest.dashboard import edition_ledger_counts
 from digest.models import (
     Delivery,
     Edition,
@@ -257,26 +258,28 @@ class EditionAdmin(admin.ModelAdmin):
         "waiting",
     ]
     list_filter = ["frequency"]
+    list_per_page = 30
     date_hierarchy = "date"
     readonly_fields = ["created_at", "candidates"]
     exclude = ["paper_ids"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Edition]:
-        queryset = super().get_queryset(request)
-        if is_changelist(request):
-            status = Delivery.Status
-
-            def count(*statuses: str) -> Count:
-                return Count("deliveries", filter=Q(deliveries__status__in=statuses))
-
-            queryset = queryset.annotate(
-                total=Count("deliveries"),
-                sent_count=count(status.SENT),
-                skipped_count=count(status.SKIPPED),
-                failed_count=count(status.FAILED),
-                waiting_count=count(status.PENDING, status.SENDING),
+    def get_changelist_instance(self, request: HttpRequest):
+        """Counts for the editions on this page only, from the shared (cached) ledger counts."""
+        changelist = super().get_changelist_instance(request)
+        editions = list(changelist.result_list)
+        counts = edition_ledger_counts(editions, today=timezone.localdate())
+        for edition in editions:
+            by_status: dict[str, int] = {}
+            for status, _reason, n, _opened, _clicked in counts.get(edition.pk, ()):
+                by_status[status] = by_status.get(status, 0) + n
+            edition.total = sum(by_status.values())
+            edition.sent_count = by_status.get(Delivery.Status.SENT, 0)
+            edition.skipped_count = by_status.get(Delivery.Status.SKIPPED, 0)
+            edition.failed_count = by_status.get(Delivery.Status.FAILED, 0)
+            edition.waiting_count = by_status.get(Delivery.Status.PENDING, 0) + by_status.get(
+                Delivery.Status.SENDING, 0
             )
-        return queryset
+        return changelist
 
     @admin.display(description="Candidates")
     def candidate_count(self, edition: Edition) -> int:
@@ -286,7 +289,7 @@ class EditionAdmin(admin.ModelAdmin):
     def candidates(self, edition: Edition) -> str:
         return ", ".join(edition.paper_ids or ()) or "-"
 
-    @admin.display(description="Deliveries", ordering="total")
+    @admin.display(description="Deliveries")
     def deliveries_link(self, edition: Edition) -> str:
         return changelist_link("delivery", edition.total, edition__id__exact=edition.pk)
 
@@ -295,19 +298,19 @@ class EditionAdmin(admin.ModelAdmin):
             "delivery", count, edition__id__exact=edition.pk, status__exact=status
         )
 
-    @admin.display(description="Sent", ordering="sent_count")
+    @admin.display(description="Sent")
     def sent(self, edition: Edition) -> str:
         return self._status_link(edition, Delivery.Status.SENT, edition.sent_count)
 
-    @admin.display(description="Skipped", ordering="skipped_count")
+    @admin.display(description="Skipped")
     def skipped(self, edition: Edition) -> str:
         return self._status_link(edition, Delivery.Status.SKIPPED, edition.skipped_count)
 
-    @admin.display(description="Failed", ordering="failed_count")
+    @admin.display(description="Failed")
     def failed(self, edition: Edition) -> str:
         return self._status_link(edition, Delivery.Status.FAILED, edition.failed_count)
 
-    @admin.display(description="Pending/sending", ordering="waiting_count")
+    @admin.display(description="Pending/sending")
     def waiting(self, edition: Edition) -> int:
         return edition.waiting_count
 
@@ -380,9 +383,7 @@ class DeliveryAdmin(admin.ModelAdmin):
             (item.get("id", ""), item.get("score", ""), item.get("why", ""))
             for item in delivery.papers
         ]
-        return format_html(
-            "<ol>{}</ol>", format_html_join("", "<li>{} ({}): {}</li>", rows)
-        ) or json.dumps(delivery.papers)
+        return format_html("<ol>{}</ol>", format_html_join("", "<li>{} ({}): {}</li>", rows))
 
 
 @admin.register(SentPaper)

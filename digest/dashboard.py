@@ -12,15 +12,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, DateTimeField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from digest.models import Delivery, Edition, EmailEvent, IngestRun, Paper, Source
 from subscriptions.models import Subscriber, Topic
+from subscriptions.stats import active_readers_per_topic
 
 WINDOW_DAYS = 30
 EDITIONS_SHOWN = 14
+SETTLED_CACHE_SECONDS = 600
 # Gmail's bulk-sender guidance: keep the spam-complaint rate under 0.1%, never reach 0.3%.
 RATE_WARN = 0.001
 RATE_LIMIT = 0.003
@@ -134,20 +137,26 @@ def readers_by_status() -> dict[str, int]:
 
 
 def readers_by_topic(*, today: dt.date, days: int = WINDOW_DAYS) -> list[TopicRow]:
+    """Per topic: today's papers in its categories, active readers (cached), recent sign-ups."""
     since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days - 1), dt.time()))
-    rows = Topic.objects.annotate(
-        active_readers=Count(
-            "subscribers", filter=Q(subscribers__status=Subscriber.Status.ACTIVE)
-        ),
-        signups=Count("subscribers", filter=Q(subscribers__created_at__gte=since)),
-    ).values_list("name", "active_readers", "signups", "categories")
-    papers = todays_papers(today=today, limit=None)
-    result = []
-    for name, active, signups, categories in rows:
-        wanted = set(categories or ())
-        hits = sum(1 for p in papers if wanted & set(p.categories or ()))
-        result.append(TopicRow(name=name, active=active, signups=signups, papers_today=hits))
-    return sorted(result, key=lambda r: (-r.papers_today, -r.active, r.name))
+    active = active_readers_per_topic()
+    signups = dict(
+        Subscriber.topics.through.objects.filter(subscriber__created_at__gte=since)
+        .order_by()
+        .values_list("topic_id")
+        .annotate(n=Count("pk"))
+    )
+    papers = [set(p.categories or ()) for p in todays_papers(today=today, limit=None)]
+    rows = [
+        TopicRow(
+            name=topic.name,
+            active=active.get(topic.pk, 0),
+            signups=signups.get(topic.pk, 0),
+            papers_today=sum(1 for cats in papers if cats & set(topic.categories or ())),
+        )
+        for topic in Topic.objects.all()
+    ]
+    return sorted(rows, key=lambda r: (-r.papers_today, -r.active, r.name))
 
 
 def _reason_label(reason: str) -> str:
@@ -155,51 +164,65 @@ def _reason_label(reason: str) -> str:
     return _DATE_SUFFIX.sub("", reason.strip()) or "no reason recorded"
 
 
-def delivery_health(*, editions: int = EDITIONS_SHOWN) -> list[EditionHealth]:
+def _edition_rows(edition_ids: list[int]) -> dict[int, list[tuple]]:
+    """One pass over the ledger rows of these editions: (status, reason, n, opened, clicked)."""
+    rows: dict[int, list[tuple]] = {pk: [] for pk in edition_ids}
+    grouped = (
+        Delivery.objects.filter(edition_id__in=edition_ids)
+        .order_by()
+        .values("edition_id", "status", "reason")
+        .annotate(
+            n=Count("pk"),
+            opened=Count("pk", filter=Q(opens__gt=0)),
+            clicked=Count("pk", filter=Q(clicks__gt=0)),
+        )
+        .values_list("edition_id", "status", "reason", "n", "opened", "clicked")
+    )
+    for edition_id, *row in grouped:
+        rows[edition_id].append(tuple(row))
+    return rows
+
+
+def edition_ledger_counts(editions: list[Edition], *, today: dt.date) -> dict[int, list[tuple]]:
+    """Ledger counts per edition. Editions from before yesterday are settled, so their counts
+    are kept in the cache for SETTLED_CACHE_SECONDS (the "stored counts"); recent ones are live.
+    """
+    settled = {e.pk for e in editions if e.date < today - dt.timedelta(days=1)}
+    keys = {pk: f"ops:edition-ledger:{pk}" for pk in settled}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    result = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [e.pk for e in editions if e.pk not in result]
+    if missing:
+        fresh = _edition_rows(missing)
+        cache.set_many(
+            {keys[pk]: rows for pk, rows in fresh.items() if pk in keys},
+            timeout=SETTLED_CACHE_SECONDS,
+        )
+        result.update(fresh)
+    return result
+
+
+def delivery_health(*, today: dt.date, editions: int = EDITIONS_SHOWN) -> list[EditionHealth]:
     """Per edition, oldest first: ledger counts by status and reason, engagement, complaints."""
     recent = list(Edition.objects.order_by("-date", "-pk")[:editions])
     health = {e.pk: EditionHealth(edition=e) for e in reversed(recent)}
-    ids = list(health)
-    by_status = (
-        Delivery.objects.filter(edition_id__in=ids)
-        .order_by()
-        .values_list("edition_id", "status")
-        .annotate(n=Count("pk"))
-    )
-    for edition_id, status, n in by_status:
+    for edition_id, rows in edition_ledger_counts(recent, today=today).items():
         row = health[edition_id]
-        row.built += n
-        if status in ("sent", "skipped", "failed"):
-            setattr(row, status, n)
-        else:
-            row.waiting += n
-    reasons = (
-        Delivery.objects.filter(
-            edition_id__in=ids, status__in=[Delivery.Status.SKIPPED, Delivery.Status.FAILED]
-        )
-        .order_by()
-        .values_list("edition_id", "status", "reason")
-        .annotate(n=Count("pk"))
-    )
-    for edition_id, status, reason, n in reasons:
-        row = health[edition_id]
-        target = row.skip_reasons if status == Delivery.Status.SKIPPED else row.fail_reasons
-        label = _reason_label(reason)
-        target[label] = target.get(label, 0) + n
-    engaged = (
-        Delivery.objects.filter(edition_id__in=ids, status=Delivery.Status.SENT)
-        .order_by()
-        .values("edition_id")
-        .annotate(
-            opened=Count("pk", filter=Q(opens__gt=0)), clicked=Count("pk", filter=Q(clicks__gt=0))
-        )
-        .values_list("edition_id", "opened", "clicked")
-    )
-    for edition_id, opened, clicked in engaged:
-        health[edition_id].opened, health[edition_id].clicked = opened, clicked
+        for status, reason, n, opened, clicked in rows:
+            row.built += n
+            row.opened += opened
+            row.clicked += clicked
+            if status in ("sent", "skipped", "failed"):
+                setattr(row, status, getattr(row, status) + n)
+            else:
+                row.waiting += n
+            if status in ("skipped", "failed"):
+                target = row.skip_reasons if status == "skipped" else row.fail_reasons
+                label = _reason_label(reason)
+                target[label] = target.get(label, 0) + n
     complaints = (
         EmailEvent.objects.filter(
-            event_type__in=["bounced", "complained"], delivery__edition_id__in=ids
+            event_type__in=["bounced", "complained"], delivery__edition_id__in=list(health)
         )
         .order_by()
         .values_list("delivery__edition_id", "event_type")

@@ -46,7 +46,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     readers = dashboard.readers_over_time(today=today)
-    editions = dashboard.delivery_health()
+    editions = dashboard.delivery_health(today=today)
     sources = dashboard.ingestion_health(now=now)
     ingest = dashboard.ingest_by_day(today=today)
     edition_labels = [f"{e.edition.date:%d %b} {e.edition.frequency[0]}" for e in editions]

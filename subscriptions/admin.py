@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from django.apps import apps
 from django.contrib import admin, messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from config.paginator import EstimatedCountPaginator
 from subscriptions import operator
 from subscriptions.models import Feedback, Subscriber, Topic
+from subscriptions.stats import active_readers_per_topic
 
 TOPIC_PAPER_WINDOW_DAYS = 30
 
@@ -143,8 +144,10 @@ class SubscriberAdmin(admin.ModelAdmin):
         if not reader.pk:
             return "-"
         explain = reverse("ops:reader") + "?" + urlencode({"email": reader.email})
-        deliveries = reverse("admin:digest_delivery_changelist") + "?" + urlencode(
-            {"subscriber__id__exact": reader.pk}
+        deliveries = (
+            reverse("admin:digest_delivery_changelist")
+            + "?"
+            + urlencode({"subscriber__id__exact": reader.pk})
         )
         return format_html(
             '<a href="{}">Why no email? (timeline)</a> · <a href="{}">Preview next digest</a>'
@@ -197,9 +200,7 @@ def recent_paper_categories() -> list[frozenset[str]]:
     """The category sets of papers first seen in the window (one query, bounded by the window)."""
     paper_model = apps.get_model("digest", "Paper")
     since = timezone.now() - dt.timedelta(days=TOPIC_PAPER_WINDOW_DAYS)
-    rows = paper_model.objects.filter(first_seen_at__gte=since).values_list(
-        "categories", flat=True
-    )
+    rows = paper_model.objects.filter(first_seen_at__gte=since).values_list("categories", flat=True)
     return [frozenset(categories or ()) for categories in rows]
 
 
@@ -223,20 +224,14 @@ class TopicAdmin(admin.ModelAdmin):
     def get_changelist_instance(self, request: HttpRequest):
         changelist = super().get_changelist_instance(request)
         papers = recent_paper_categories()
-        for topic in changelist.result_list:  # evaluated once here; the template reuses it
+        readers = active_readers_per_topic()
+        for topic in changelist.result_list:
+            topic.active_reader_count = readers.get(
+                topic.pk, 0
+            )  # evaluated once here; the template reuses it
             wanted = set(topic.categories or ())
             topic.recent_paper_count = sum(1 for categories in papers if categories & wanted)
         return changelist
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Topic]:
-        queryset = super().get_queryset(request)
-        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
-            queryset = queryset.annotate(
-                active_reader_count=Count(
-                    "subscribers", filter=Q(subscribers__status=Subscriber.Status.ACTIVE)
-                )
-            )
-        return queryset
 
     @admin.display(description="Keywords")
     def keyword_list(self, topic: Topic) -> str:
@@ -246,10 +241,12 @@ class TopicAdmin(admin.ModelAdmin):
     def category_list(self, topic: Topic) -> str:
         return ", ".join(topic.categories or ())
 
-    @admin.display(description="Active readers", ordering="active_reader_count")
+    @admin.display(description="Active readers (cached 5 min)")
     def active_readers(self, topic: Topic) -> str:
-        url = reverse("admin:subscriptions_subscriber_changelist") + "?" + urlencode(
-            {"topic": topic.pk, "status__exact": Subscriber.Status.ACTIVE}
+        url = (
+            reverse("admin:subscriptions_subscriber_changelist")
+            + "?"
+            + urlencode({"topic": topic.pk, "status__exact": Subscriber.Status.ACTIVE})
         )
         return format_html('<a href="{}">{}</a>', url, topic.active_reader_count)
 

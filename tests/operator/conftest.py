@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 
@@ -10,6 +11,14 @@ def site_settings(settings):
     settings.DEFAULT_FROM_EMAIL = "Paperboy <digest@paperboy.example>"
     settings.MAIL_DOMAIN = "paperboy.example"
     return settings
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Settled editions' counts are cached; each test starts without them."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -56,17 +56,15 @@ def paper(title: str = "Robot learning from play", **fields: object) -> Paper:
 
 
 def edition(date: dt.date | None = None, frequency: str = "daily") -> Edition:
-    return Edition.objects.get_or_create(
-        frequency=frequency, date=date or timezone.localdate()
-    )[0]
+    return Edition.objects.get_or_create(frequency=frequency, date=date or timezone.localdate())[0]
 
 
-def delivery(subscriber: Subscriber, on: Edition, status: str = "sent", **fields: object) -> Delivery:
+def delivery(
+    subscriber: Subscriber, on: Edition, status: str = "sent", **fields: object
+) -> Delivery:
     defaults: dict[str, object] = {"status": status}
     if status == Delivery.Status.SENT:
-        defaults.update(
-            sent_at=timezone.now(), message_id=f"<m{next(_counter)}@paperboy.example>"
-        )
+        defaults.update(sent_at=timezone.now(), message_id=f"<m{next(_counter)}@paperboy.example>")
     defaults.update(fields)
     return Delivery.objects.create(subscriber=subscriber, edition=on, **defaults)
 
