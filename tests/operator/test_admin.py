@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -196,6 +198,9 @@ def test_run_now_queues_an_ingest_task_on_the_real_broker_after_commit(
 ):
     source = Source.objects.create(name="hf-daily", kind="hf-daily", url="https://hf.co/x")
     broker = (settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+    for key in ("data_folder_in", "processed_folder"):  # the embedded filesystem broker
+        if key in broker[1]:
+            Path(broker[1][key]).mkdir(parents=True, exist_ok=True)
     _queued_tasks(*broker)  # start from an empty queue
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _act(operator_client, "digest_source", "run_now", [source.pk])
