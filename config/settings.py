@@ -214,8 +214,18 @@ SEND_BATCH_SIZE = _get("SEND_BATCH_SIZE", env.int, 200)
 SOFT_BOUNCE_LIMIT = _get("SOFT_BOUNCE_LIMIT", env.int, 3)
 # The arXiv listing `manage.py ingest --create-default-sources` adds ("+"-joined categories).
 INGEST_ARXIV_CATEGORIES = _get("INGEST_ARXIV_CATEGORIES", env.str, "cs.LG+cs.AI+cs.CL+cs.CV+cs.RO")
+# Delivery: transient errors retry with exponential back-off + jitter (capped far below the
+# Redis visibility timeout); rows left `sending` by a crash follow the rule in docs/delivery.md.
+SEND_MAX_ATTEMPTS = _get("SEND_MAX_ATTEMPTS", env.int, 5)
+SEND_RETRY_BASE_SECONDS = _get("SEND_RETRY_BASE_SECONDS", env.float, 30.0)
+SEND_RETRY_MAX_SECONDS = _get("SEND_RETRY_MAX_SECONDS", env.float, 600.0)
+SENDING_STALE_MINUTES = _get("SENDING_STALE_MINUTES", env.float, 30.0)
+EMAIL_IDEMPOTENT_RESEND = _get("EMAIL_IDEMPOTENT_RESEND", env.bool, False)
 FETCH_MAX_BYTES = _get("FETCH_MAX_BYTES", env.int, 5 * 1024 * 1024)
 FETCH_TIMEOUT_SECONDS = _get("FETCH_TIMEOUT_SECONDS", env.float, 30.0)
+# Operations: /healthz fails when the last successful ingest is older than this.
+HEALTH_MAX_INGEST_AGE_HOURS = _get("HEALTH_MAX_INGEST_AGE_HOURS", env.int, 30)
+HEALTH_BROKER_TIMEOUT_SECONDS = _get("HEALTH_BROKER_TIMEOUT_SECONDS", env.float, 2.0)
 USER_AGENT = f"Paperboy/1.0 (+{SITE_URL})"
 
 STATIC_URL = "static/"

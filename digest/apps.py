@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class DigestConfig(AppConfig):
     name = "digest"
     verbose_name = "Papers and digests"
+
+    def ready(self) -> None:
+        from anymail.signals import tracking
+
+        from digest import receivers, webhooks
+        from subscriptions.signals import reader_confirmed
+
+        tracking.connect(webhooks.on_tracking, dispatch_uid="digest.tracking")
+        reader_confirmed.connect(receivers.on_reader_confirmed, dispatch_uid="digest.welcome")

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from digest import pages
+from digest import pages, views
 
 app_name = "digest"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("papers/", pages.archive_index, name="archive"),
     path("papers/<str:day>/", pages.archive_day, name="archive_day"),
     path("feed/<str:feed_key>.xml", pages.reader_feed, name="feed"),
+    path("d/<str:token>/", views.view_in_browser, name="view"),
+    path("f/<str:token>/", views.feedback, name="feedback"),
+    # anymail's ESP webhooks, e.g. /anymail/postmark/tracking/ (basic auth: WEBHOOK_SECRET).
+    path("anymail/", include("anymail.urls")),
 ]

@@ -90,7 +90,25 @@ class Subscriber(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="subscriber_email_ci_unique"),
         ]
-        indexes = [models.Index(fields=["status", "frequency"])]
+        indexes = [
+            models.Index(fields=["status", "frequency"]),
+            # The operations dashboard counts these per day over the last 30 days.
+            models.Index(
+                fields=["confirmed_at"],
+                name="subscriber_confirmed_at",
+                condition=models.Q(confirmed_at__isnull=False),
+            ),
+            models.Index(
+                fields=["unsubscribed_at"],
+                name="subscriber_unsubscribed_at",
+                condition=models.Q(unsubscribed_at__isnull=False),
+            ),
+            models.Index(
+                fields=["suppressed_at"],
+                name="subscriber_suppressed_at",
+                condition=models.Q(suppressed_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.email

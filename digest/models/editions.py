@@ -113,6 +113,8 @@ class EmailEvent(models.Model):
 
     class Meta:
         ordering = ["-timestamp"]
+        # "Why no email?" and the admin search find a reader's events by address.
+        indexes = [models.Index(fields=["recipient"], name="emailevent_recipient")]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.recipient}"

@@ -1,0 +1,50 @@
+"""python manage.py send_digests [--frequency daily|weekly] [--date YYYY-MM-DD] [--dry-run]
+[--json] [--enqueue]: build the edition and send it here (default) or through the workers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from digest.sending import preview_edition, send_edition
+
+
+class Command(BaseCommand):
+    help = "Build the digest edition for a date and send it (safe to run twice)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--frequency", choices=["daily", "weekly"], default="daily")
+        parser.add_argument("--date", help="YYYY-MM-DD (default: today, UTC)")
+        parser.add_argument("--dry-run", action="store_true", help="send and store nothing")
+        parser.add_argument("--json", action="store_true", help="with --dry-run: print JSON")
+        parser.add_argument("--enqueue", action="store_true", help="hand batches to Celery")
+
+    def handle(self, *args, frequency: str, date: str | None, **options) -> None:
+        try:
+            day = dt.date.fromisoformat(date) if date else timezone.now().date()
+        except ValueError as error:
+            raise CommandError(f"--date must be YYYY-MM-DD: {error}") from error
+        if options["dry_run"]:
+            preview = preview_edition(frequency=frequency, date=day)
+            if options["json"]:
+                self.stdout.write(json.dumps(preview, ensure_ascii=False, indent=2))
+            else:
+                for reader in preview:
+                    self.stdout.write(f"{reader['email']}: {len(reader['papers'])} papers")
+                self.stdout.write(f"dry run: {len(preview)} readers would get mail")
+            return
+        report = send_edition(frequency=frequency, date=day, enqueue=options["enqueue"])
+        if options["enqueue"]:
+            self.stdout.write(
+                f"{report.edition}: {report.built} new rows, "
+                f"{report.batches_enqueued} batches enqueued"
+            )
+            return
+        self.stdout.write(
+            f"{report.edition}: sent={report.sent} skipped={report.skipped} "
+            f"failed={report.failed} (new rows {report.built}, settled after crash "
+            f"{report.recovered})"
+        )

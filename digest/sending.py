@@ -1,0 +1,104 @@
+"""What the scheduler, the send_digests command and the welcome hand-off do: build, then send."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from digest.delivery import (
+    BatchResult,
+    enqueue_pending,
+    recover_stuck_deliveries,
+    send_batch,
+    send_pending_here,
+)
+from digest.editions import build_edition, candidate_papers, due_readers, match_readers
+from digest.models import Delivery, Edition
+from subscriptions.models import Subscriber
+
+
+@dataclass
+class SendReport:
+    edition: Edition
+    built: int  # ledger rows created by this run
+    recovered: int  # rows left `sending` by a crash that the rule settled
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    batches_enqueued: int = 0
+
+
+def send_edition(*, frequency: str, date: dt.date, enqueue: bool = False) -> SendReport:
+    """Build (or resume) the edition for every reader of `frequency`, then send what is pending.
+
+    Safe to run twice: the second run finds every row already sent, skipped or failed.
+    """
+    recovered = recover_stuck_deliveries()
+    build = build_edition(frequency=frequency, date=date)
+    report = SendReport(edition=build.edition, built=build.created, recovered=recovered)
+    if enqueue:
+        report.batches_enqueued = enqueue_pending(edition_ids=[build.edition.pk])
+        return report
+    result: BatchResult = send_pending_here(edition_ids=[build.edition.pk])
+    report.sent, report.failed = result.sent, result.failed
+    report.skipped = build.skipped + result.skipped
+    return report
+
+
+def preview_edition(*, frequency: str, date: dt.date) -> list[dict]:
+    """What send_edition would send, changing nothing: one entry per reader who would get mail."""
+    readers = Subscriber.objects.receiving(date).filter(frequency=frequency)
+    edition = Edition.objects.filter(frequency=frequency, date=date).first()
+    if edition is not None:
+        readers = readers.exclude(deliveries__edition=edition)
+    candidates = list(candidate_papers(frequency=frequency, date=date).order_by("pk"))
+    digests = match_readers(readers=readers, candidates=candidates)
+    titles = {p.canonical_id: p.display_title for p in candidates}
+    emails = dict(readers.values_list("pk", "email"))
+    return [
+        {
+            "email": emails[pk],
+            "papers": [
+                {"id": p["id"], "title": titles[p["id"]], "score": p["score"], "why": p["why"]}
+                for p in papers
+            ],
+        }
+        for pk, papers in sorted(digests.items(), key=lambda item: emails[item[0]].lower())
+        if papers
+    ]
+
+
+def send_due_digests(*, now: dt.datetime | None = None) -> int:
+    """Hourly: settle crashed rows, build each due reader's edition (their LOCAL date) and
+    enqueue every pending row of the editions touched, which also resumes interrupted runs."""
+    now = now or timezone.now()
+    recover_stuck_deliveries(now=now)
+    edition_ids: set[int] = set()
+    for (frequency, date), reader_ids in due_readers(now=now).items():
+        build = build_edition(
+            frequency=frequency, date=date, readers=Subscriber.objects.filter(pk__in=reader_ids)
+        )
+        edition_ids.add(build.edition.pk)
+    recent = Edition.objects.filter(date__gte=now.date() - dt.timedelta(days=2))
+    edition_ids.update(
+        recent.filter(deliveries__status=Delivery.Status.PENDING).values_list("pk", flat=True)
+    )
+    return enqueue_pending(edition_ids=sorted(edition_ids))
+
+
+def send_welcome_digest(*, subscriber_id: int, now: dt.datetime | None = None) -> BatchResult:
+    """A new reader's first digest, at once: the best of the past week in their interests."""
+    now = now or timezone.now()
+    build = build_edition(
+        frequency=Edition.Frequency.WELCOME,
+        date=now.date(),
+        readers=Subscriber.objects.filter(pk=subscriber_id),
+    )
+    ids = list(
+        build.edition.deliveries.pending()
+        .filter(subscriber_id=subscriber_id)
+        .values_list("pk", flat=True)
+    )
+    return send_batch(delivery_ids=ids)
