@@ -228,6 +228,7 @@ HEALTH_MAX_INGEST_AGE_HOURS = _get("HEALTH_MAX_INGEST_AGE_HOURS", env.int, 30)
 HEALTH_BROKER_TIMEOUT_SECONDS = _get("HEALTH_BROKER_TIMEOUT_SECONDS", env.float, 2.0)
 USER_AGENT = f"Paperboy/1.0 (+{SITE_URL})"
 
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: bare domains become https://
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

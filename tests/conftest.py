@@ -7,6 +7,7 @@ import email.policy
 import os
 import shutil
 import socket
+import uuid
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -102,6 +103,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("CI") == "true" and skipped and exitstatus == 0:
         reporter.write_line(f"CI=true: {skipped} test(s) skipped; every test must run in CI.")
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings) -> None:
+    """Each test gets its own cache key space (rate limits, cached counts), on the real cache.
+
+    A prefix instead of cache.clear(): on Redis, clearing would flush the Celery broker too.
+    """
+    default = settings.CACHES["default"]
+    settings.CACHES = {"default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture

@@ -26,24 +26,6 @@ def act(client: Client, action: str, *sources: Source):
     )
 
 
-def test_run_now_enqueues_one_ingest_per_enabled_source_after_commit(
-    operator: Client, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
-) -> None:
-    from digest.tasks import ingest as tasks
-
-    enqueued: list[int] = []
-    monkeypatch.setattr(tasks.ingest_source, "delay", enqueued.append)
-    live, paused = make_source("live"), make_source("paused", enabled=False)
-
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = act(operator, "run_now", live, paused)
-
-    assert enqueued == [live.pk]
-    assert len(callbacks) == 1
-    assert "Enqueued 1 ingest" in response.content.decode()
-    assert "1 paused source(s) not run" in response.content.decode()
-
-
 def test_pause_and_enable_flip_the_sources(operator: Client) -> None:
     source = make_source("arxiv-cs-lg")
     act(operator, "pause", source)
