@@ -19,9 +19,7 @@ def make_topic(
     keywords: tuple[str, ...] = ("robot", "manipulation", "embodied"),
     position: int = 0,
 ) -> Topic:
-    return Topic.objects.create(
-        slug=slug, name=name, keywords=list(keywords), position=position
-    )
+    return Topic.objects.create(slug=slug, name=name, keywords=list(keywords), position=position)
 
 
 def make_paper(title: str, *, abstract: str = "", seen: dt.datetime = MORNING, **fields) -> Paper:

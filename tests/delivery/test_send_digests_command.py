@@ -59,8 +59,12 @@ def test_paused_and_suppressed_readers_are_skipped_with_the_reason(smtp_server):
     topic = make_topic()
     robot_papers(1)
     make_reader("away@example.org", topics=(topic,), status="paused", paused_until="2025-12-01")
-    make_reader("bounced@example.org", topics=(topic,), status="suppressed",
-                suppression_reason="hard bounce")
+    make_reader(
+        "bounced@example.org",
+        topics=(topic,),
+        status="suppressed",
+        suppression_reason="hard bounce",
+    )
     make_reader("gone@example.org", topics=(topic,), status="unsubscribed")
 
     run()
