@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def test_a_paper_sent_before_is_never_sent_again_even_as_a_new_arxiv_version(smtp_server):
     topic = make_topic()
-    old = make_paper("Robot manipulation v1", arxiv_id="2511.00001", canonical_id="2511.00001",
-                     version=1)
+    old = make_paper(
+        "Robot manipulation v1", arxiv_id="2511.00001", canonical_id="2511.00001", version=1
+    )
     make_reader("ada@example.org", topics=(topic,))
     send_edition(frequency="daily", date=DAY)
     # Ingestion merges v2 into the same canonical row and sees it again the next day.
