@@ -82,7 +82,8 @@ def _url_prefix(name: str) -> str:
 
 
 def feedback_url(subscriber_id: int, paper_id: int, value: int) -> str:
-    return f"{_url_prefix('digest:feedback')}{make_token('feedback', [subscriber_id, paper_id, value])}/"
+    token = make_token("feedback", [subscriber_id, paper_id, value])
+    return f"{_url_prefix('digest:feedback')}{token}/"
 
 
 def view_url(delivery_id: int) -> str:
