@@ -103,7 +103,11 @@ def render(mail: Mail) -> UnfoldedEmail:
 
 def send(mail: Mail, *, connection=None) -> str:
     """Send one email and return the Message-ID (the ESP's id where anymail reports one)."""
-    message = render(mail)
+    return send_rendered(render(mail), connection=connection)
+
+
+def send_rendered(message: UnfoldedEmail, *, connection=None) -> str:
+    """Send a message `render` made; return the Message-ID (or the ESP's id)."""
     message.connection = connection
     message.send(fail_silently=False)
     status = getattr(message, "anymail_status", None)
