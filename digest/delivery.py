@@ -213,11 +213,22 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
                 _skip(delivery)
                 result.skipped += 1
                 continue
+            # Render before claiming: a crash while the row is `sending` (the ambiguous window)
+            # then covers only the hand-over to the server, not the rendering.
+            message = mail.render(
+                digest_mail(
+                    delivery=delivery,
+                    subscriber=delivery.subscriber,
+                    edition=delivery.edition,
+                    papers=papers,
+                    topic_names=topics[delivery.subscriber_id],
+                )
+            )
             limiter.acquire()
             if not claim(delivery.pk):
                 result.not_claimed += 1
                 continue
-            outcome = _send_one(delivery, papers, topics, connection)
+            outcome = _send_one(delivery, message, papers, connection)
             if outcome is None:
                 result.sent += 1
             elif isinstance(outcome, TransientSendError) and _release(delivery.pk, error=outcome):
@@ -231,19 +242,12 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
 
 def _send_one(
     delivery: Delivery,
+    message: mail.UnfoldedEmail,
     papers: dict[str, Paper],
-    topics: dict[int, list[str]],
     connection: _Connection,
 ) -> TransientSendError | PermanentSendError | None:
-    message = digest_mail(
-        delivery=delivery,
-        subscriber=delivery.subscriber,
-        edition=delivery.edition,
-        papers=papers,
-        topic_names=topics[delivery.subscriber_id],
-    )
     try:
-        message_id = mail.send(message, connection=connection.get())
+        message_id = mail.send_rendered(message, connection=connection.get())
     except SEND_ERRORS as error:
         outcome = classify(error)
         log.warning("delivery %s: %s", delivery.pk, outcome)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from django.urls import reverse
 from pylatexenc.latex2text import LatexNodes2Text
@@ -74,9 +75,15 @@ def tldr(paper: Paper) -> str:
     return text[:TLDR_MAX].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+@cache
+def _url_prefix(name: str) -> str:
+    """The absolute URL of `name` up to its token (reverse() is slow on a per-link basis)."""
+    return absolute_url(reverse(name, args=["TOKEN"])).removesuffix("TOKEN/")
+
+
 def feedback_url(subscriber_id: int, paper_id: int, value: int) -> str:
     token = make_token("feedback", [subscriber_id, paper_id, value])
-    return absolute_url(reverse("digest:feedback", args=[token]))
+    return f"{_url_prefix('digest:feedback')}{token}/"
 
 
 def view_url(delivery_id: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from email import policy as email_policy
 from email.utils import make_msgid
 
 import css_inline
@@ -21,6 +22,9 @@ from subscriptions.models import Subscriber
 from subscriptions.tokens import subscriber_token
 
 _INLINER = css_inline.CSSInliner(keep_style_tags=True)
+# Headers are never folded by the generator: RFC 8058 wants List-Unsubscribe on one line (one
+# mail library broke DKIM by folding it after signing). RFC 5322's limit is 998 characters.
+_UNFOLDED = email_policy.compat32.clone(max_line_length=0)
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -48,6 +52,13 @@ def single_line(text: str, *, max_length: int = 200) -> str:
     return line if len(line) <= max_length else line[: max_length - 1].rstrip() + "…"
 
 
+class UnfoldedEmail(EmailMultiAlternatives):
+    def message(self, *args, **kwargs):
+        message = super().message(*args, **kwargs)
+        message.policy = _UNFOLDED
+        return message
+
+
 @dataclass
 class Mail:
     kind: str
@@ -59,7 +70,7 @@ class Mail:
     idempotency_key: str = ""
 
 
-def render(mail: Mail) -> EmailMultiAlternatives:
+def render(mail: Mail) -> UnfoldedEmail:
     context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **mail.context}
     if mail.subscriber is not None:
         context.setdefault("unsubscribe_url", unsubscribe_url(mail.subscriber))
@@ -76,7 +87,7 @@ def render(mail: Mail) -> EmailMultiAlternatives:
         headers["List-Id"] = list_id()
     if mail.idempotency_key:
         headers["Idempotency-Key"] = mail.idempotency_key
-    message = EmailMultiAlternatives(
+    message = UnfoldedEmail(
         subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -92,7 +103,11 @@ def render(mail: Mail) -> EmailMultiAlternatives:
 
 def send(mail: Mail, *, connection=None) -> str:
     """Send one email and return the Message-ID (the ESP's id where anymail reports one)."""
-    message = render(mail)
+    return send_rendered(render(mail), connection=connection)
+
+
+def send_rendered(message: UnfoldedEmail, *, connection=None) -> str:
+    """Send a message `render` made; return the Message-ID (or the ESP's id)."""
     message.connection = connection
     message.send(fail_silently=False)
     status = getattr(message, "anymail_status", None)

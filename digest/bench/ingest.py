@@ -14,6 +14,8 @@ Targets: full <= 1.5 x bare, re-ingest <= 1.2 x bare.
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
+
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -58,7 +60,12 @@ def ingest(data: bytes, source: Source) -> IngestRun:
     return run_ingest(source=source, document=data, fmt=Source.Kind.ARXIV_LISTING, label="bench")
 
 
-def run(stdout: TextIO, /, *, entries: int = 2000, repeat: int = 3, **options: Any) -> dict:
+def add_arguments(parser: ArgumentParser) -> None:
+    parser.add_argument("--entries", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+
+
+def run(*, stdout: TextIO, entries: int = 2000, repeat: int = 3, **options: Any) -> dict:
     """Print the three timings and their ratios; return them (the smoke test reads them)."""
     data = atom_listing(entries)
     stdout.write(

@@ -3,6 +3,20 @@
 Every task takes ids or ISO dates, calls one domain function and is safe to run twice.
 """
 
+from digest.tasks.delivery import (
+    process_email_event,
+    send_batch,
+    send_due_digests,
+    send_welcome_digest,
+)
 from digest.tasks.ingest import ingest_all_sources, ingest_source, recompute_trending
 
-__all__ = ["ingest_all_sources", "ingest_source", "recompute_trending"]
+__all__ = [
+    "ingest_all_sources",
+    "ingest_source",
+    "process_email_event",
+    "recompute_trending",
+    "send_batch",
+    "send_due_digests",
+    "send_welcome_digest",
+]

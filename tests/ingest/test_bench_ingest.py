@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_benchmark_ingests_then_reingests_and_rolls_everything_back() -> None:
     out = io.StringIO()
-    figures = run(out, entries=40, repeat=1)
+    figures = run(stdout=out, entries=40, repeat=1)
 
     assert figures["entries"] == 40
     assert (figures["first_run"].new, figures["first_run"].status) == (40, "ok")

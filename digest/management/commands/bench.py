@@ -1,23 +1,27 @@
-"""`manage.py bench <what>`: benchmarks that print figures (never timed tests)."""
+"""python manage.py bench <name> [...]: benchmarks that print figures (never timed tests).
+
+Each benchmark is a module digest/bench/<name>.py with `add_arguments(parser)` and
+`run(*, stdout, **options)`; add a module and its name to BENCHMARKS.
+"""
 
 from __future__ import annotations
 
-from argparse import ArgumentParser
+import importlib
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
-from digest.bench import ingest as bench_ingest
+BENCHMARKS = ["ingest", "send"]
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark and print its figures: bench ingest [--entries N] [--repeat N]"
+    help = "Run a benchmark and print its figures."
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
-        benchmarks = parser.add_subparsers(dest="benchmark", required=True)
-        ingest = benchmarks.add_parser("ingest", help=bench_ingest.__doc__.splitlines()[0])
-        ingest.add_argument("--entries", type=int, default=2000)
-        ingest.add_argument("--repeat", type=int, default=3)
+    def add_arguments(self, parser: CommandParser) -> None:
+        subparsers = parser.add_subparsers(dest="benchmark", required=True)
+        for name in BENCHMARKS:
+            module = importlib.import_module(f"digest.bench.{name}")
+            module.add_arguments(subparsers.add_parser(name, help=module.__doc__.splitlines()[0]))
 
     def handle(self, *args, benchmark: str, **options) -> None:
-        runners = {"ingest": bench_ingest.run}
-        runners[benchmark](self.stdout, **options)
+        options.pop("stdout", None)  # call_command's own stream; ours is self.stdout
+        importlib.import_module(f"digest.bench.{benchmark}").run(stdout=self.stdout, **options)

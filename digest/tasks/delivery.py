@@ -1,4 +1,4 @@
-"""Celery tasks, thin: they take ids and ISO dates, are safe to run twice, retry on decorators."""
+"""Delivery tasks, thin: ids and ISO dates in, safe to run twice, retry policy on decorators."""
 
 from __future__ import annotations
 
