@@ -19,7 +19,12 @@ def make_topic(
     keywords: tuple[str, ...] = ("robot", "manipulation", "embodied"),
     position: int = 0,
 ) -> Topic:
-    return Topic.objects.create(slug=slug, name=name, keywords=list(keywords), position=position)
+    """The topic exactly as given, replacing a seeded topic of the same slug."""
+    topic, _ = Topic.objects.update_or_create(
+        slug=slug,
+        defaults={"name": name, "keywords": list(keywords), "categories": [], "position": position},
+    )
+    return topic
 
 
 def make_paper(title: str, *, abstract: str = "", seen: dt.datetime = MORNING, **fields) -> Paper:
