@@ -1,0 +1,177 @@
+"""Concepts: the units a reader's interest is made of, each scored against every paper.
+
+A profile is a handful of concepts: one per curated topic, one per phrase of the reader's own
+words (split at commas, semicolons and lines), one per paper marked "more like this", and, on the
+negative side, one per paper marked "less like this". Concepts are shared between profiles, so a
+topic chosen by 300,000 readers is scored once.
+
+Every concept is a sparse vector of term weights, already divided by its *reference evidence*
+E_ref, so that for a paper with saturated term weights x (see index.py)
+
+    relevance(concept, paper) = 1 - exp(-Σ_t q_t · x_t),      q_t = w_t / E_ref
+
+E_ref is what makes scores comparable between a two-word phrase and a 20-keyword topic:
+
+* own words: w_t = idf(t) for each unigram, bigram and synonym term of the phrase, and
+  E_ref = ρ · Σ_t w_t, ρ = 0.5. The whole phrase once in the abstract (x = 0.5 everywhere) gives
+  1 - e^-1 = 0.63; in the title (x = 0.75) 0.78; a third of the phrase's weight once in the
+  abstract gives 0.28.
+* topics: w_t = idf(t) over the union of the name's and keyword phrases' terms (description
+  terms at 0.3·idf), and E_ref = ρ · median(Σ idf over one keyword phrase). One keyword phrase
+  fully present scores like a full own-words phrase; several keywords add up, with diminishing
+  returns. A matching arXiv category adds 0.5 to the exponent (1.0·0.5 for the primary category),
+  which alone gives 0.39, below the threshold: a category supports words, it never replaces them.
+* marked papers: the 40 terms with the highest x·idf in that paper, w_t = x_t·idf(t), and
+  E_ref = ρ_paper · Σ w_t with ρ_paper = 0.25, because a related paper shares the key terms but
+  rarely in the same fields and amounts.
+
+Quoted phrases ("world models") are requirements: a paper without the quoted phrase in its title
+or abstract gets 0 for that concept.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from digest.matching.index import PaperIndex, analyse_paper, category_term
+from digest.matching.profiles import PaperDoc, TopicDoc
+from digest.matching.text import analyze, quoted_parts, stem_sequence
+
+RHO = 0.5
+RHO_PAPER = 0.25
+DESCRIPTION_WEIGHT = 0.3
+CATEGORY_WEIGHT = 0.5
+PAPER_TERMS = 40
+
+
+@dataclass
+class Concept:
+    kind: str  # "topic" | "words" | "paper"
+    label: str  # what explanations name: topic name, the phrase as typed, the marked paper's title
+    weights: dict[str, float]  # term -> q_t (idf-weighted, divided by E_ref)
+    phrases: tuple[tuple[str, ...], ...] = ()  # stem sequences worth quoting as evidence
+    required: tuple[tuple[str, ...], ...] = ()
+    categories: frozenset[str] = frozenset()
+    gate: np.ndarray | None = field(default=None, repr=False)  # papers allowed (quoted phrases)
+
+
+class ConceptBook:
+    """Builds each distinct concept once per edition and hands out its row number."""
+
+    def __init__(self, index: PaperIndex) -> None:
+        self.index = index
+        self.concepts: list[Concept] = []
+        self._ids: dict[tuple[str, str], int] = {}
+        self._rows: list[tuple[np.ndarray, np.ndarray]] = []
+        self._phrase_masks: dict[tuple[str, ...], np.ndarray] = {}
+
+    def topic(self, topic: TopicDoc) -> int:
+        return self._add(("topic", topic.slug or topic.name), lambda: self._topic(topic))
+
+    def words(self, phrase: str) -> int:
+        return self._add(("words", " ".join(phrase.lower().split())), lambda: self._words(phrase))
+
+    def paper(self, doc: PaperDoc) -> int:
+        return self._add(("paper", doc.id), lambda: self._paper(doc))
+
+    def phrase_mask(self, sequence: tuple[str, ...]) -> np.ndarray:
+        """Papers whose title or abstract holds this stemmed phrase (cached per phrase)."""
+        if sequence not in self._phrase_masks:
+            self._phrase_masks[sequence] = self.index.papers_with_phrase(sequence)
+        return self._phrase_masks[sequence]
+
+    def matrix(self, ids: np.ndarray) -> sparse.csr_matrix:
+        """The concepts' q vectors as rows over the edition vocabulary."""
+        rows = [self._rows[i] for i in ids]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        indptr[1:] = np.cumsum([len(r[0]) for r in rows])
+        indices = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int32)
+        data = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
+        return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), len(self.index.vocab)))
+
+    def _add(self, key: tuple[str, str], build: Callable[[], Concept]) -> int:
+        if key not in self._ids:
+            concept = build()
+            if concept.required:
+                gate = np.ones(self.index.n, dtype=bool)
+                for sequence in concept.required:
+                    gate &= self.phrase_mask(sequence)
+                concept.gate = gate
+            known = [
+                (self.index.vocab[t], q)
+                for t, q in concept.weights.items()
+                if t in self.index.vocab
+            ]
+            known.sort()
+            self._rows.append(
+                (
+                    np.array([k for k, _ in known], dtype=np.int32),
+                    np.array([q for _, q in known], dtype=np.float32),
+                )
+            )
+            self._ids[key] = len(self.concepts)
+            self.concepts.append(concept)
+        return self._ids[key]
+
+    def _idf_terms(self, text: str) -> dict[str, float]:
+        return {term: self.index.idf(term) for term in set(analyze(text).terms)}
+
+    def _words(self, phrase: str) -> Concept:
+        quoted, plain = quoted_parts(phrase)
+        weights = self._idf_terms(plain)
+        reference = RHO * sum(weights.values()) or 1.0
+        return Concept(
+            kind="words",
+            label=plain.strip(),
+            weights={t: w / reference for t, w in weights.items()},
+            phrases=(stem_sequence(plain),),
+            required=tuple(s for s in (stem_sequence(q) for q in quoted) if s),
+        )
+
+    def _topic(self, topic: TopicDoc) -> Concept:
+        phrases = [topic.name, *topic.keywords]
+        weights: dict[str, float] = {}
+        totals = []
+        for phrase in phrases:
+            terms = self._idf_terms(phrase)
+            totals.append(sum(terms.values()))
+            for term, w in terms.items():
+                weights[term] = max(weights.get(term, 0.0), w)
+        for term, w in self._idf_terms(topic.description).items():
+            weights[term] = max(weights.get(term, 0.0), DESCRIPTION_WEIGHT * w)
+        reference = RHO * statistics.median(totals) or 1.0
+        q = {t: w / reference for t, w in weights.items()}
+        categories = frozenset(c.lower() for c in topic.categories)
+        for category in categories:
+            q[category_term(category)] = CATEGORY_WEIGHT
+        return Concept(
+            kind="topic",
+            label=topic.name,
+            weights=q,
+            phrases=tuple(s for s in (stem_sequence(p) for p in phrases) if s),
+            categories=categories,
+        )
+
+    def _paper(self, doc: PaperDoc) -> Concept:
+        vector = self.index.term_weights(analyse_paper(doc))
+        scored = {t: x * self.index.idf(t) for t, x in vector.items() if not t.startswith("cat:")}
+        top = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:PAPER_TERMS]
+        reference = RHO_PAPER * sum(w for _, w in top) or 1.0
+        return Concept(
+            kind="paper",
+            label=_short_title(doc.title),
+            weights={t: w / reference for t, w in top},
+            phrases=tuple(tuple(t.split()) for t, _ in top if " " in t),
+        )
+
+
+def _short_title(title: str) -> str:
+    """ "Direct Preference Optimization: Your Language Model is..." -> the part before the colon."""
+    head = title.split(":")[0].strip()
+    short = head if len(head.split()) >= 2 else title.strip()
+    return short if len(short) <= 80 else short[:77].rstrip() + "..."
