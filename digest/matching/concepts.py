@@ -31,7 +31,6 @@ or abstract gets 0 for that concept.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -40,13 +39,14 @@ from scipy import sparse
 
 from digest.matching.index import PaperIndex, analyse_paper, category_term
 from digest.matching.profiles import PaperDoc, TopicDoc
-from digest.matching.text import analyze, quoted_parts, stem_sequence
+from digest.matching.text import query_terms, quoted_parts, stem_sequence
 
-RHO = 0.5
-RHO_PAPER = 0.25
+RHO_WORDS = 0.5
+RHO_TOPIC = 1.0
+RHO_PAPER = 0.15
 DESCRIPTION_WEIGHT = 0.3
 CATEGORY_WEIGHT = 0.5
-PAPER_TERMS = 40
+PAPER_TERMS = 20
 
 
 @dataclass
@@ -118,34 +118,29 @@ class ConceptBook:
             self.concepts.append(concept)
         return self._ids[key]
 
-    def _idf_terms(self, text: str) -> dict[str, float]:
-        return {term: self.index.idf(term) for term in set(analyze(text).terms)}
+    def _phrase_weights(self, text: str, rho: float) -> dict[str, float]:
+        """q_t = idf(t) / (ρ · Σ idf over the phrase): the phrase fully present sums to 1/ρ."""
+        idf = {term: self.index.idf(term) for term in query_terms(text)}
+        reference = rho * sum(idf.values()) or 1.0
+        return {term: w / reference for term, w in idf.items()}
 
     def _words(self, phrase: str) -> Concept:
         quoted, plain = quoted_parts(phrase)
-        weights = self._idf_terms(plain)
-        reference = RHO * sum(weights.values()) or 1.0
         return Concept(
             kind="words",
             label=plain.strip(),
-            weights={t: w / reference for t, w in weights.items()},
+            weights=self._phrase_weights(plain, RHO_WORDS),
             phrases=(stem_sequence(plain),),
             required=tuple(s for s in (stem_sequence(q) for q in quoted) if s),
         )
 
     def _topic(self, topic: TopicDoc) -> Concept:
         phrases = [topic.name, *topic.keywords]
-        weights: dict[str, float] = {}
-        totals = []
-        for phrase in phrases:
-            terms = self._idf_terms(phrase)
-            totals.append(sum(terms.values()))
-            for term, w in terms.items():
-                weights[term] = max(weights.get(term, 0.0), w)
-        for term, w in self._idf_terms(topic.description).items():
-            weights[term] = max(weights.get(term, 0.0), DESCRIPTION_WEIGHT * w)
-        reference = RHO * statistics.median(totals) or 1.0
-        q = {t: w / reference for t, w in weights.items()}
+        weighted = [(p, 1.0) for p in phrases] + [(topic.description, DESCRIPTION_WEIGHT)]
+        q: dict[str, float] = {}
+        for phrase, factor in weighted:
+            for term, w in self._phrase_weights(phrase, RHO_TOPIC).items():
+                q[term] = max(q.get(term, 0.0), factor * w)
         categories = frozenset(c.lower() for c in topic.categories)
         for category in categories:
             q[category_term(category)] = CATEGORY_WEIGHT
@@ -159,7 +154,14 @@ class ConceptBook:
 
     def _paper(self, doc: PaperDoc) -> Concept:
         vector = self.index.term_weights(analyse_paper(doc))
-        scored = {t: x * self.index.idf(t) for t, x in vector.items() if not t.startswith("cat:")}
+        # Only terms some *other* paper of the edition uses can make a paper look alike; the
+        # marked paper's idiosyncratic words would otherwise fill the vector and match nothing.
+        own = 1 if doc.id in self.index.position else 0
+        scored = {
+            t: x * self.index.idf(t)
+            for t, x in vector.items()
+            if not t.startswith("cat:") and self.index.df_of(t) - own >= 1
+        }
         top = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:PAPER_TERMS]
         reference = RHO_PAPER * sum(w for _, w in top) or 1.0
         return Concept(

@@ -67,6 +67,7 @@ class PaperIndex:
     def __init__(self, papers: Sequence[PaperDoc]) -> None:
         self.papers = [analyse_paper(doc) for doc in papers]
         self.ids = [p.doc.id for p in self.papers]
+        self.position = {paper_id: i for i, paper_id in enumerate(self.ids)}
         lengths = [len(p.abstract.words) for p in self.papers]
         self.avg_abstract_len = max(1.0, sum(lengths) / max(1, len(lengths)))
         rows = [self.term_weights(p) for p in self.papers]
@@ -78,6 +79,7 @@ class PaperIndex:
         self.xt = self.x.T.tocsr()  # term -> papers, what concept products need
         self.n = len(self.papers)
         df = np.bincount(self.x.indices, minlength=len(self.vocab)).astype(np.float64)
+        self.df = df
         self.idf_array = np.log1p((self.n - df + 0.5) / (df + 0.5))
         # A term no paper uses counts as if one paper did: rare, but not infinitely so.
         self.unseen_idf = math.log1p((self.n - 0.5) / 1.5)
@@ -88,6 +90,10 @@ class PaperIndex:
         """idf of any term; unseen ones still count in a concept's total, so they lower coverage."""
         index = self.vocab.get(term)
         return self.unseen_idf if index is None else float(self.idf_array[index])
+
+    def df_of(self, term: str) -> int:
+        index = self.vocab.get(term)
+        return 0 if index is None else int(self.df[index])
 
     def term_weights(self, paper: AnalysedPaper) -> dict[str, float]:
         """The saturated BM25F weights of one paper (also used for papers outside the edition)."""

@@ -164,6 +164,37 @@ def analyze(text: str, *, expand_acronyms: bool = True) -> Analysis:
     return Analysis(text, tuple(words), tuple(terms), tuple(spans))
 
 
+def query_terms(text: str) -> set[str]:
+    """Terms of something a reader typed (or a topic keyword), each synonym group counted once.
+
+    Papers carry both the acronym and its spelled-out words, so a query only needs the acronym:
+    "preference optimization for large language models" gives {prefer, optim, prefer optim, llm},
+    and the LLM part weighs one term, not six.
+    """
+    words, _ = words_of(text)
+    stems = [w.stem for w in words]
+    covered: set[int] = set()
+    terms: set[str] = set()
+    for acronym, sequence in expansions():
+        n = len(sequence)
+        for i in range(len(words) - n + 1):
+            if tuple(stems[i : i + n]) != sequence or words[i].segment != words[i + n - 1].segment:
+                continue
+            covered.update(range(i, i + n))
+            terms.add(acronym)
+            if i > 0 and not words[i].gap and i - 1 not in covered:
+                terms.add(f"{stems[i - 1]} {acronym}")
+            if i + n < len(words) and not words[i + n].gap:
+                terms.add(f"{acronym} {stems[i + n]}")
+    terms.update(s for i, s in enumerate(stems) if i not in covered)
+    terms.update(
+        f"{stems[i - 1]} {stems[i]}"
+        for i in range(1, len(words))
+        if not words[i].gap and i not in covered and i - 1 not in covered
+    )
+    return terms
+
+
 def stem_sequence(text: str) -> tuple[str, ...]:
     """The content-word stems of a short phrase, as used for exact phrase checks."""
     return tuple(w.stem for w in words_of(text)[0])
