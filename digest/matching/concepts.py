@@ -39,6 +39,7 @@ from scipy import sparse
 
 from digest.matching.index import PaperIndex, analyse_paper, category_term
 from digest.matching.profiles import PaperDoc, TopicDoc
+from digest.matching.synonyms import SYNONYMS
 from digest.matching.text import query_terms, quoted_parts, stem_sequence
 
 RHO_WORDS = 0.5
@@ -46,7 +47,9 @@ RHO_TOPIC = 1.0
 RHO_PAPER = 0.15
 DESCRIPTION_WEIGHT = 0.3
 CATEGORY_WEIGHT = 0.5
-PAPER_TERMS = 20
+PAPER_TERMS = 30
+KEY_TERM_WEIGHT = 0.6
+TOPIC_LOOSE_WORDS = 0.25
 
 
 @dataclass
@@ -118,11 +121,20 @@ class ConceptBook:
             self.concepts.append(concept)
         return self._ids[key]
 
-    def _phrase_weights(self, text: str, rho: float) -> dict[str, float]:
-        """q_t = idf(t) / (ρ · Σ idf over the phrase): the phrase fully present sums to 1/ρ."""
-        idf = {term: self.index.idf(term) for term in query_terms(text)}
-        reference = rho * sum(idf.values()) or 1.0
-        return {term: w / reference for term, w in idf.items()}
+    def _phrase_weights(self, text: str, rho: float, loose_words: float = 1.0) -> dict[str, float]:
+        """q_t = w_t / (ρ · Σ w over the phrase), w_t = idf(t): the whole phrase sums to 1/ρ.
+
+        `loose_words` < 1 scales the single words of a multiword phrase, so that for curated
+        topics "code language model" is evidence only as a phrase, not whenever "model" occurs.
+        """
+        terms = query_terms(text)
+        phrase_level = {t for t in terms if " " in t or t in SYNONYMS}
+        factor = loose_words if phrase_level else 1.0
+        weights = {
+            t: self.index.idf(t) * (1.0 if t in phrase_level else factor) for t in terms
+        }
+        reference = rho * sum(weights.values()) or 1.0
+        return {term: w / reference for term, w in weights.items()}
 
     def _words(self, phrase: str) -> Concept:
         quoted, plain = quoted_parts(phrase)
@@ -139,7 +151,7 @@ class ConceptBook:
         weighted = [(p, 1.0) for p in phrases] + [(topic.description, DESCRIPTION_WEIGHT)]
         q: dict[str, float] = {}
         for phrase, factor in weighted:
-            for term, w in self._phrase_weights(phrase, RHO_TOPIC).items():
+            for term, w in self._phrase_weights(phrase, RHO_TOPIC, TOPIC_LOOSE_WORDS).items():
                 q[term] = max(q.get(term, 0.0), factor * w)
         categories = frozenset(c.lower() for c in topic.categories)
         for category in categories:
@@ -154,13 +166,17 @@ class ConceptBook:
 
     def _paper(self, doc: PaperDoc) -> Concept:
         vector = self.index.term_weights(analyse_paper(doc))
-        # Only terms some *other* paper of the edition uses can make a paper look alike; the
-        # marked paper's idiosyncratic words would otherwise fill the vector and match nothing.
+        # Key terms only: in the title or repeated in the abstract (x >= 0.6), not numbers, and
+        # used by some *other* paper of the edition; a paper's one-off words would otherwise fill
+        # the vector with rare terms that make nothing look alike.
         own = 1 if doc.id in self.index.position else 0
         scored = {
             t: x * self.index.idf(t)
             for t, x in vector.items()
-            if not t.startswith("cat:") and self.index.df_of(t) - own >= 1
+            if x >= KEY_TERM_WEIGHT
+            and not t.startswith("cat:")
+            and not any(part.isdigit() for part in t.split())
+            and self.index.df_of(t) - own >= 1
         }
         top = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:PAPER_TERMS]
         reference = RHO_PAPER * sum(w for _, w in top) or 1.0

@@ -5,6 +5,9 @@ a text that spells the phrase out also gets the acronym as a term, and a text th
 acronym also gets the terms of the spelled-out phrase. So "LLM agents" and "large language model
 agents" produce the same bag of terms, and a reader who types either finds both.
 
+Keys with an underscore are concept groups rather than acronyms (several established names for
+one idea, such as behavior cloning and imitation learning).
+
 Keep the table general (terms any ML reader would expand the same way) and unambiguous: an acronym
 that commonly means two different things in papers (IL, DT, RM, KD, GP) is left out, because a
 wrong expansion would put unrelated papers into people's digests.
@@ -12,8 +15,11 @@ wrong expansion would put unrelated papers into people's digests.
 
 from __future__ import annotations
 
+ALIASES: dict[str, str] = {"lm": "llm", "llms": "llm", "lms": "llm", "vlms": "vlm", "vlas": "vla"}
+"""Surface forms that are the same term as a table entry ("LMs" and "LLMs" both mean llm here)."""
+
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "llm": ("large language model",),
+    "llm": ("large language model", "language model"),
     "slm": ("small language model",),
     "mllm": ("multimodal large language model", "multimodal llm", "large multimodal model"),
     "vlm": ("vision language model", "visual language model", "large vision language model"),
@@ -56,4 +62,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "pinn": ("physics-informed neural network",),
     "sim2real": ("sim-to-real", "simulation to reality"),
     "prm": ("process reward model",),
+    # Concept groups: different names for one idea. The underscore keeps the key from ever being
+    # typed or written as a word, so only the spelled-out forms produce it.
+    "imitation_learning": (
+        "imitation learning",
+        "behavior cloning",
+        "behavioral cloning",
+        "learning from demonstrations",
+    ),
+    "test_time_scaling": ("test-time scaling", "test-time compute", "inference-time scaling"),
 }

@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 
 import Stemmer
 
-from digest.matching.synonyms import SYNONYMS
+from digest.matching.synonyms import ALIASES, SYNONYMS
 
 _STOP_TEXT = """a about above after again against all also am an and any are as at be because been before
     being below between both but by can could did do does doing down during each either etc few
@@ -84,8 +84,7 @@ def stem(word: str) -> str:
     word = word.replace("’", "'")
     word = word.removesuffix("'s")
     word = word.replace("'", "")
-    if word.endswith("s") and word[:-1] in SYNONYMS:  # "llms" typed in lowercase
-        word = word[:-1]
+    word = ALIASES.get(word, word)
     word = _BRITISH_OUR.sub("or", _BRITISH_IS.sub("iz", word))
     return _stemmer.stemWord(word)
 
@@ -173,19 +172,29 @@ def query_terms(text: str) -> set[str]:
     """
     words, _ = words_of(text)
     stems = [w.stem for w in words]
-    covered: set[int] = set()
-    terms: set[str] = set()
+    matches = []
     for acronym, sequence in expansions():
         n = len(sequence)
         for i in range(len(words) - n + 1):
-            if tuple(stems[i : i + n]) != sequence or words[i].segment != words[i + n - 1].segment:
-                continue
-            covered.update(range(i, i + n))
-            terms.add(acronym)
-            if i > 0 and not words[i].gap and i - 1 not in covered:
-                terms.add(f"{stems[i - 1]} {acronym}")
-            if i + n < len(words) and not words[i + n].gap:
-                terms.add(f"{acronym} {stems[i + n]}")
+            if tuple(stems[i : i + n]) == sequence and words[i].segment == words[i + n - 1].segment:
+                matches.append((acronym, i, i + n))
+    matches = [  # "large language model" also contains "language model": keep the longer one
+        (a, s, e)
+        for a, s, e in matches
+        if not any(b == a and t <= s and e <= f and (t, f) != (s, e) for b, t, f in matches)
+    ]
+    terms: set[str] = {acronym for acronym, _, _ in matches}
+    # Only innermost matches replace their words: "multi-agent reinforcement learning" keeps
+    # "multi agent" beside {rl, marl}, so papers saying "multi-agent systems ... RL" still match.
+    covered: set[int] = set()
+    for acronym, start, end in matches:
+        if any(s >= start and e <= end and (s, e) != (start, end) for _, s, e in matches):
+            continue
+        covered.update(range(start, end))
+        if start > 0 and not words[start].gap:
+            terms.add(f"{stems[start - 1]} {acronym}")
+        if end < len(words) and not words[end].gap:
+            terms.add(f"{acronym} {stems[end]}")
     terms.update(s for i, s in enumerate(stems) if i not in covered)
     terms.update(
         f"{stems[i - 1]} {stems[i]}"
