@@ -39,7 +39,6 @@ from scipy import sparse
 
 from digest.matching.index import PaperIndex, analyse_paper, category_term
 from digest.matching.profiles import PaperDoc, TopicDoc
-from digest.matching.synonyms import SYNONYMS
 from digest.matching.text import query_terms, quoted_parts, stem_sequence
 
 RHO_WORDS = 0.5
@@ -128,7 +127,7 @@ class ConceptBook:
         topics "code language model" is evidence only as a phrase, not whenever "model" occurs.
         """
         terms = query_terms(text)
-        phrase_level = {t for t in terms if " " in t or t in SYNONYMS}
+        phrase_level = {t for t in terms if " " in t}
         factor = loose_words if phrase_level else 1.0
         weights = {
             t: self.index.idf(t) * (1.0 if t in phrase_level else factor) for t in terms
