@@ -16,10 +16,11 @@ from collections.abc import Mapping, Sequence
 from digest.matching.profiles import PaperDoc, ReaderProfile
 from digest.matching.text import split_phrases
 
-_FUNCTION_WORDS = frozenset(
+_FUNCTION_TEXT = (
     "a an and are as at be by for from has have in is it its of on or that the this to was we "
-    "were which with our their these those can not".split()
+    "were which with our their these those can not"
 )
+_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 
 
 def _tokens(text: str) -> list[str]:

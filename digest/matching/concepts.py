@@ -129,9 +129,7 @@ class ConceptBook:
         terms = query_terms(text)
         phrase_level = {t for t in terms if " " in t}
         factor = loose_words if phrase_level else 1.0
-        weights = {
-            t: self.index.idf(t) * (1.0 if t in phrase_level else factor) for t in terms
-        }
+        weights = {t: self.index.idf(t) * (1.0 if t in phrase_level else factor) for t in terms}
         reference = rho * sum(weights.values()) or 1.0
         return {term: w / reference for term, w in weights.items()}
 
