@@ -162,7 +162,9 @@ class ConceptBook:
         )
 
     def _paper(self, doc: PaperDoc) -> Concept:
-        vector = self.index.term_weights(analyse_paper(doc))
+        position = self.index.position.get(doc.id)
+        analysed = analyse_paper(doc) if position is None else self.index.papers[position]
+        vector = self.index.term_weights(analysed)
         # Key terms only: in the title or repeated in the abstract (x >= 0.6), not numbers, and
         # used by some *other* paper of the edition; a paper's one-off words would otherwise fill
         # the vector with rare terms that make nothing look alike.

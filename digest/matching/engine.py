@@ -97,6 +97,8 @@ class Matcher:
         self.duplicate_slack = len(self.groups) - len(np.unique(self.groups))
         self._exclusions: dict[tuple[str, ...], int] = {}
         self._exclusion_masks: list[np.ndarray] = []
+        self._interest_cache: dict[str, list[int]] = {}
+        self._exclusion_cache: dict[str, list[int]] = {}
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -149,7 +151,7 @@ class Matcher:
         positive, negative, excluded, marked = [], [], [], []
         for profile in profiles:
             ids = [self.book.topic(t) for t in profile.topics]
-            ids += [self.book.words(p) for p in split_phrases(profile.interests)]
+            ids += self._phrase_concepts(profile.interests)
             ids += [
                 self.book.paper(self.documents[i]) for i in profile.liked if i in self.documents
             ]
@@ -161,12 +163,24 @@ class Matcher:
                     if i in self.documents
                 ]
             )
-            excluded.append([self._exclusion(p) for p in split_phrases(profile.exclusions)])
+            excluded.append(self._exclusion_ids(profile.exclusions))
             seen = (*profile.liked, *profile.disliked)
             marked.append([self.position[i] for i in seen if i in self.position])
         return CompiledProfiles(*(_pad(x) for x in (positive, negative, excluded, marked)))
 
     # -- internals ----------------------------------------------------------------------------
+
+    def _phrase_concepts(self, interests: str) -> list[int]:
+        if interests not in self._interest_cache:
+            self._interest_cache[interests] = [self.book.words(p) for p in split_phrases(interests)]
+        return self._interest_cache[interests]
+
+    def _exclusion_ids(self, exclusions: str) -> list[int]:
+        if exclusions not in self._exclusion_cache:
+            self._exclusion_cache[exclusions] = [
+                self._exclusion(p) for p in split_phrases(exclusions)
+            ]
+        return self._exclusion_cache[exclusions]
 
     def _exclusion(self, phrase: str) -> int:
         sequence = stem_sequence(phrase)

@@ -24,16 +24,22 @@ class ReasonWriter:
         self.index = index
         self.book = book
         self._cache: dict[tuple[int, int], list[str]] = {}
+        self._combined: dict[tuple[tuple[int, ...], int], list[str]] = {}
         self._positions: dict[tuple[int, str], dict[str, list[int]]] = {}
 
     def reasons(self, concept_ids: tuple[int, ...], paper: int) -> list[str]:
         """Explanations for one delivered paper, strongest concept first, at most three."""
+        key = (concept_ids, paper)
+        cached = self._combined.get(key)
+        if cached is not None:
+            return list(cached)
         out: list[str] = []
         for concept_id in concept_ids:
             for reason in self._for_concept(concept_id, paper):
                 if reason not in out:
                     out.append(reason)
-        return out[:MAX_REASONS]
+        self._combined[key] = out[:MAX_REASONS]
+        return list(self._combined[key])
 
     def _for_concept(self, concept_id: int, paper: int) -> list[str]:
         key = (concept_id, paper)

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import Stemmer
 
@@ -50,8 +51,7 @@ _BRITISH_OUR = re.compile(r"(?<=[a-z]{3})our(?=(?:s|ed|ing|al)?$)")
 _stemmer = Stemmer.Stemmer("english")
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """One content word of a text, with where it sits so it can be quoted."""
 
     stem: str
@@ -126,6 +126,26 @@ def expansions() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 @cache
+def _expansions_by_first() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    by_first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for acronym, sequence in expansions():
+        by_first.setdefault(sequence[0], []).append((acronym, sequence))
+    return {first: tuple(pairs) for first, pairs in by_first.items()}
+
+
+def _expansion_matches(words: list[Word], stems: list[str]) -> list[tuple[str, int, int]]:
+    """(acronym, start, length) of every spelled-out synonym in one segment of the text."""
+    index = _expansions_by_first()
+    found = []
+    for i, stem_ in enumerate(stems):
+        for acronym, sequence in index.get(stem_, ()):
+            n = len(sequence)
+            if tuple(stems[i : i + n]) == sequence and words[i].segment == words[i + n - 1].segment:
+                found.append((acronym, i, n))
+    return found
+
+
+@cache
 def _acronym_terms(acronym: str) -> tuple[tuple[str, ...], str, str]:
     """Terms an acronym stands for (from its first expansion) and that expansion's end words."""
     analysis = analyze(SYNONYMS[acronym][0], expand_acronyms=False)
@@ -139,17 +159,13 @@ def analyze(text: str, *, expand_acronyms: bool = True) -> Analysis:
     terms: list[str] = list(stems) + [c[0] for c in compounds]
     terms += [f"{a} {b}" for a, b, w in zip(stems, stems[1:], words[1:]) if not w.gap]
     spans: list[tuple[str, int, int]] = []
-    for acronym, sequence in expansions():
-        n = len(sequence)
-        for i in range(len(words) - n + 1):
-            if tuple(stems[i : i + n]) != sequence or words[i].segment != words[i + n - 1].segment:
-                continue
-            terms.append(acronym)
-            spans.append((acronym, words[i].start, words[i + n - 1].end))
-            if i > 0 and not words[i].gap:
-                terms.append(f"{stems[i - 1]} {acronym}")
-            if i + n < len(words) and not words[i + n].gap:
-                terms.append(f"{acronym} {stems[i + n]}")
+    for acronym, i, n in _expansion_matches(words, stems):
+        terms.append(acronym)
+        spans.append((acronym, words[i].start, words[i + n - 1].end))
+        if i > 0 and not words[i].gap:
+            terms.append(f"{stems[i - 1]} {acronym}")
+        if i + n < len(words) and not words[i + n].gap:
+            terms.append(f"{acronym} {stems[i + n]}")
     if expand_acronyms:
         for i, word in enumerate(words):
             if word.stem not in SYNONYMS:
@@ -172,12 +188,7 @@ def query_terms(text: str) -> set[str]:
     """
     words, _ = words_of(text)
     stems = [w.stem for w in words]
-    matches = []
-    for acronym, sequence in expansions():
-        n = len(sequence)
-        for i in range(len(words) - n + 1):
-            if tuple(stems[i : i + n]) == sequence and words[i].segment == words[i + n - 1].segment:
-                matches.append((acronym, i, i + n))
+    matches = [(acronym, i, i + n) for acronym, i, n in _expansion_matches(words, stems)]
     matches = [  # "large language model" also contains "language model": keep the longer one
         (a, s, e)
         for a, s, e in matches
