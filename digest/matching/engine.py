@@ -27,39 +27,36 @@ Trending never lets an irrelevant paper in (inclusion uses relevance only); amon
 the most trending can overtake one up to 30% more relevant. Equal trending keeps relevance order.
 Then near-duplicates are dropped (best placed kept, see dedup.py) and the list is cut at `cap`.
 
-Work is chunked over profiles and vectorised over papers: concept scores come from one sparse
-product per chunk, the profile maximum from one gather per concept slot, selection from
-argpartition; no Python loop runs over readers x papers.
+Work is chunked over profiles and vectorised: concept scores come from sparse products (once per
+edition when they fit in memory, else per chunk), each concept keeps a shortlist of its best
+papers, and each profile is scored exactly on the union of its concepts' shortlists (see
+selection.py), with a dense fallback for the rare profile that cannot be settled that way. No
+Python loop runs over readers x papers.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from digest.matching.compiled import CompiledProfiles, ProfileCompiler, local_slots, trim
 from digest.matching.concepts import ConceptBook
 from digest.matching.dedup import near_duplicate_groups
+from digest.matching.dense import dense_relevance, dense_select
 from digest.matching.index import PaperIndex
 from digest.matching.profiles import Match, PaperDoc, ReaderProfile
 from digest.matching.reasons import ReasonWriter
-from digest.matching.text import split_phrases, stem_sequence
+from digest.matching.selection import DEPTH_EXTRA, Selected, Shortlists, select, shortlists
 
 THRESHOLD = 0.45
 TREND_BETA = 0.3
 DISLIKE_WEIGHT = 0.6
-CHUNK_CELLS = 4_000_000  # profiles x papers per chunk: ~16 MB per float32 block
-
-
-@dataclass
-class CompiledProfiles:
-    """Profiles as padded index arrays (-1 = empty slot), ready for vectorised scoring."""
-
-    positive: np.ndarray  # (P, K) concept ids
-    negative: np.ndarray  # (P, K) concept ids of "less like this" papers
-    excluded: np.ndarray  # (P, K) exclusion phrase ids
-    marked: np.ndarray  # (P, K) paper indices the reader already marked
+CHUNK_CELLS = 8_000_000  # dense work per block: ~32 MB per float32 array
+CHUNK_ROWS = 8192  # profiles per shortlist chunk
+SCORE_TABLE_CELLS = 64_000_000  # concepts x papers scored once and kept: at most 256 MB
 
 
 @dataclass
@@ -71,6 +68,9 @@ class Ranked:
     relevance: np.ndarray
     score: np.ndarray
     concepts: np.ndarray  # (M, 2): strongest concept and the runner-up clearing the threshold
+
+
+_FIELDS = ("profile", "paper", "relevance", "score", "concepts")
 
 
 class Matcher:
@@ -89,55 +89,73 @@ class Matcher:
         self.writer = ReasonWriter(self.index, self.book)
         self.documents = {**(reference_papers or {}), **{p.id: p for p in self.papers}}
         self.position = {p.id: i for i, p in enumerate(self.papers)}
+        self.compiler = ProfileCompiler(self.book, self.documents, self.position)
         trending = np.log1p(np.maximum([p.trending_score for p in self.papers], 0.0))
         top = trending.max() if len(trending) else 0.0
         trend = trending / top if top > 0 else np.zeros(len(self.papers))
         self.trend_factor = (1.0 + trend_beta * trend).astype(np.float32)
-        self.groups = near_duplicate_groups([p.title for p in self.papers])
-        self.duplicate_slack = len(self.groups) - len(np.unique(self.groups))
-        self._exclusions: dict[tuple[str, ...], int] = {}
-        self._exclusion_masks: list[np.ndarray] = []
-        self._interest_cache: dict[str, list[int]] = {}
-        self._exclusion_cache: dict[str, list[int]] = {}
+        groups = near_duplicate_groups([p.title for p in self.papers])
+        self.groups = groups if len(np.unique(groups)) < len(groups) else None
+        self._table: np.ndarray | None = None
 
     # -- public API ---------------------------------------------------------------------------
 
     def match_profiles(
         self, profiles: Sequence[ReaderProfile], *, cap: int = 10, threshold: float | None = None
     ) -> list[list[Match]]:
-        """One list per profile, best first; identical profiles are scored once."""
+        """One list per profile, best first. Identical profiles are scored once and share one
+        list object (and reasons lists are shared too), so treat the results as read-only."""
         distinct: dict[ReaderProfile, int] = {}
         slots = [distinct.setdefault(p, len(distinct)) for p in profiles]
         ranked = self.rank(list(distinct), cap=cap, threshold=threshold)
+        ids = [p.id for p in self.papers]
         lists: list[list[Match]] = [[] for _ in distinct]
-        for row, paper, relevance, score, concepts in zip(
-            ranked.profile.tolist(),
-            ranked.paper.tolist(),
-            ranked.relevance.tolist(),
-            ranked.score.tolist(),
-            ranked.concepts.tolist(),
-        ):
-            reasons = self.writer.reasons(tuple(c for c in concepts if c >= 0), paper)
-            lists[row].append(Match(self.papers[paper].id, relevance, score, reasons))
-        return [list(lists[s]) for s in slots]
+        reasons = self.writer.reasons
+        # Millions of small objects: the cyclic collector would rescan them over and over and
+        # make this loop quadratic; none of them can form a cycle.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for row, paper, relevance, score, first, second in zip(
+                ranked.profile.tolist(),
+                ranked.paper.tolist(),
+                ranked.relevance.tolist(),
+                ranked.score.tolist(),
+                ranked.concepts[:, 0].tolist(),
+                ranked.concepts[:, 1].tolist(),
+                strict=True,
+            ):
+                why = reasons((first,) if second < 0 else (first, second), paper)
+                lists[row].append(Match(ids[paper], relevance, score, why))
+        finally:
+            if collecting:
+                gc.enable()
+        return [lists[s] for s in slots]
 
     def relevance(self, profiles: Sequence[ReaderProfile]) -> np.ndarray:
         """Dense (profiles x papers) relevance; for evaluation and small batches."""
-        compiled = self.compile(profiles)
-        return self._relevance_block(compiled, np.arange(len(profiles)))[0]
+        compiled = self.compiler.compile(profiles)
+        self._build_score_table()
+        rows = np.arange(len(profiles))
+        scores, positive, negative = self._scores(trim(compiled.positive), trim(compiled.negative))
+        return self._dense(compiled, rows, scores, positive, negative)
 
     def rank(
         self, profiles: Sequence[ReaderProfile], *, cap: int = 10, threshold: float | None = None
     ) -> Ranked:
         """Vectorised core of match_profiles: flat arrays instead of Match objects."""
         threshold = THRESHOLD if threshold is None else threshold
-        compiled = self.compile(profiles)
+        compiled = self.compiler.compile(profiles)
+        self._build_score_table()
+        depth = cap + DEPTH_EXTRA
+        table_lists = (
+            shortlists(self._table, self.trend_factor, depth) if self._table is not None else None
+        )
         # Chunks of profiles with similar slot counts waste less work on empty slots.
         order = np.argsort((compiled.positive >= 0).sum(axis=1), kind="stable")
-        rows_per_chunk = max(1, CHUNK_CELLS // max(1, self.index.n))
         parts = [
-            self._rank_chunk(compiled, order[i : i + rows_per_chunk], cap, threshold)
-            for i in range(0, len(order), rows_per_chunk)
+            self._rank_chunk(compiled, order[i : i + CHUNK_ROWS], cap, threshold, table_lists)
+            for i in range(0, len(order), CHUNK_ROWS)
         ]
         if not parts:
             return _empty_ranked()
@@ -146,48 +164,7 @@ class Matcher:
         keep = np.lexsort((np.arange(len(merged.profile)), merged.profile))
         return Ranked(*(getattr(merged, f)[keep] for f in _FIELDS))
 
-    def compile(self, profiles: Sequence[ReaderProfile]) -> CompiledProfiles:
-        """Turn profiles into concept, exclusion and marked-paper index arrays."""
-        positive, negative, excluded, marked = [], [], [], []
-        for profile in profiles:
-            ids = [self.book.topic(t) for t in profile.topics]
-            ids += self._phrase_concepts(profile.interests)
-            ids += [
-                self.book.paper(self.documents[i]) for i in profile.liked if i in self.documents
-            ]
-            positive.append(ids)
-            negative.append(
-                [
-                    self.book.paper(self.documents[i])
-                    for i in profile.disliked
-                    if i in self.documents
-                ]
-            )
-            excluded.append(self._exclusion_ids(profile.exclusions))
-            seen = (*profile.liked, *profile.disliked)
-            marked.append([self.position[i] for i in seen if i in self.position])
-        return CompiledProfiles(*(_pad(x) for x in (positive, negative, excluded, marked)))
-
     # -- internals ----------------------------------------------------------------------------
-
-    def _phrase_concepts(self, interests: str) -> list[int]:
-        if interests not in self._interest_cache:
-            self._interest_cache[interests] = [self.book.words(p) for p in split_phrases(interests)]
-        return self._interest_cache[interests]
-
-    def _exclusion_ids(self, exclusions: str) -> list[int]:
-        if exclusions not in self._exclusion_cache:
-            self._exclusion_cache[exclusions] = [
-                self._exclusion(p) for p in split_phrases(exclusions)
-            ]
-        return self._exclusion_cache[exclusions]
-
-    def _exclusion(self, phrase: str) -> int:
-        sequence = stem_sequence(phrase)
-        if sequence not in self._exclusions:
-            self._exclusions[sequence] = len(self._exclusion_masks)
-            self._exclusion_masks.append(self.book.phrase_mask(sequence))
-        return self._exclusions[sequence]
 
     def _concept_scores(self, ids: np.ndarray) -> np.ndarray:
         """(len(ids) + 1, papers) relevance per concept; the extra last row is all zeros."""
@@ -199,101 +176,133 @@ class Matcher:
                 scores[row] *= gate
         return np.vstack([scores, np.zeros((1, self.index.n), dtype=np.float32)])
 
-    def _max_over_slots(self, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Maximum concept score per (profile, paper); also the scores and local slot ids."""
-        used = np.unique(slots[slots >= 0])
-        scores = self._concept_scores(used)
-        local = np.where(slots >= 0, np.searchsorted(used, slots), len(used))
-        best = np.zeros((len(slots), self.index.n), dtype=np.float32)
-        for k in range(slots.shape[1]):
-            np.maximum(best, scores[local[:, k]], out=best)
-        return best, scores, local
+    def _build_score_table(self) -> None:
+        """Score every known concept once when that fits in SCORE_TABLE_CELLS; chunks then only
+        gather rows. With more distinct concepts (many distinct own words), chunks score the
+        concepts they use instead, which bounds memory at the cost of repeated work."""
+        count = len(self.book.concepts)
+        if self._table is not None and len(self._table) == count + 1:
+            return
+        self._table = None
+        if count * self.index.n > SCORE_TABLE_CELLS:
+            return
+        block = max(1, CHUNK_CELLS // max(1, self.index.n))
+        ids = np.arange(count)
+        parts = [self._concept_scores(ids[i : i + block])[:-1] for i in range(0, count, block)]
+        self._table = np.vstack([*parts, np.zeros((1, self.index.n), dtype=np.float32)])
 
-    def _relevance_block(
-        self, compiled: CompiledProfiles, rows: np.ndarray
+    def _scores(
+        self, positive: np.ndarray, negative: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        positive = _trim(compiled.positive[rows])
-        relevance, scores, local = self._max_over_slots(positive)
-        negative = _trim(compiled.negative[rows])
-        if negative.shape[1]:
-            relevance *= 1.0 - DISLIKE_WEIGHT * self._max_over_slots(negative)[0]
-        excluded = _trim(compiled.excluded[rows])
-        if excluded.shape[1]:
-            masks = np.vstack([*self._exclusion_masks, np.zeros(self.index.n, dtype=bool)])
-            for k in range(excluded.shape[1]):
-                relevance[masks[excluded[:, k]]] = 0.0
-        marked = _trim(compiled.marked[rows])
-        r, k = np.nonzero(marked >= 0)
-        relevance[r, marked[r, k]] = 0.0
-        return relevance, scores, local
+        """Score rows for these slots, and the slots re-pointed at those rows (-1 -> zeros)."""
+        if self._table is not None:
+            empty = len(self._table) - 1
+            return self._table, local_slots(positive, empty), local_slots(negative, empty)
+        used = np.unique(np.concatenate([positive[positive >= 0], negative[negative >= 0]]))
+        scores = self._concept_scores(used)
+
+        def relocate(slots: np.ndarray) -> np.ndarray:
+            return np.where(slots >= 0, np.searchsorted(used, slots), len(used))
+
+        return scores, relocate(positive), relocate(negative)
+
+    def _dense(
+        self,
+        compiled: CompiledProfiles,
+        rows: np.ndarray,
+        scores: np.ndarray,
+        positive: np.ndarray,
+        negative: np.ndarray,
+    ) -> np.ndarray:
+        exclusions = self.compiler.exclusion_matrix(self.index.n)
+        return dense_relevance(
+            scores=scores,
+            positive=positive,
+            negative=negative,
+            excluded=local_slots(trim(compiled.excluded[rows]), len(exclusions) - 1),
+            exclusion_masks=exclusions,
+            marked=trim(compiled.marked[rows]),
+            dislike_weight=DISLIKE_WEIGHT,
+        )
 
     def _rank_chunk(
-        self, compiled: CompiledProfiles, rows: np.ndarray, cap: int, threshold: float
+        self,
+        compiled: CompiledProfiles,
+        rows: np.ndarray,
+        cap: int,
+        threshold: float,
+        table_lists: Shortlists | None,
     ) -> Ranked:
-        relevance, scores, local = self._relevance_block(compiled, rows)
-        n = self.index.n
-        if local.shape[1] == 0:  # no positive interest at all in this chunk: nothing to send
+        positive_ids = trim(compiled.positive[rows])
+        if positive_ids.shape[1] == 0:  # no positive interest in this chunk: nothing to send
             return _empty_ranked()
-        score = np.where(relevance >= threshold, relevance * self.trend_factor, -1.0)
-        width = min(n, cap + self.duplicate_slack)
-        if width < n:
-            top = np.argpartition(-score, width - 1, axis=1)[:, :width]
-        else:
-            top = np.broadcast_to(np.arange(n), score.shape)
-        top_score = np.take_along_axis(score, top, axis=1)
-        top_rel = np.take_along_axis(relevance, top, axis=1)
-        order = np.lexsort((top, -top_rel, -top_score), axis=-1)
-        top, top_score, top_rel = (
-            np.take_along_axis(a, order, axis=1) for a in (top, top_score, top_rel)
+        scores, positive, negative = self._scores(positive_ids, trim(compiled.negative[rows]))
+        lists = table_lists or shortlists(scores, self.trend_factor, cap + DEPTH_EXTRA)
+        exclusions = self.compiler.exclusion_matrix(self.index.n)
+        chosen = select(
+            scores=scores,
+            lists=lists,
+            positive=positive,
+            negative=negative,
+            excluded=local_slots(trim(compiled.excluded[rows]), len(exclusions) - 1),
+            exclusion_masks=exclusions,
+            marked=trim(compiled.marked[rows]),
+            trend=self.trend_factor,
+            groups=self.groups,
+            dislike_weight=DISLIKE_WEIGHT,
+            cap=cap,
+            threshold=threshold,
         )
-        keep = top_score >= 0
-        if self.duplicate_slack:
-            groups = self.groups[top]
-            for j in range(1, width):
-                keep[:, j] &= ~(groups[:, :j] == groups[:, j : j + 1]).any(axis=1)
-        keep &= np.cumsum(keep, axis=1) <= cap
-        r, c = np.nonzero(keep)
-        papers = top[r, c]
-        per_slot = scores[local[r], papers[:, None]]  # (M, K) concept scores of kept pairs
-        ranked_slots = np.argsort(-per_slot, axis=1, kind="stable")[:, :2]
-        concept_ids = _trim(compiled.positive[rows])[r[:, None], ranked_slots]
-        second = (
-            np.take_along_axis(per_slot, ranked_slots, axis=1)[:, 1:2]
-            if per_slot.shape[1] > 1
-            else None
-        )
-        if second is None:
-            concept_ids = np.hstack([concept_ids[:, :1], np.full((len(r), 1), -1)])
-        else:
-            concept_ids[:, 1] = np.where(second[:, 0] >= threshold, concept_ids[:, 1], -1)
+        parts = [self._ranked(chosen, rows, positive_ids, positive, scores, threshold)]
+        redo = chosen.needs_dense
+        for start in range(0, len(redo), max(1, CHUNK_CELLS // max(1, self.index.n))):
+            part = redo[start : start + max(1, CHUNK_CELLS // max(1, self.index.n))]
+            relevance = self._dense(compiled, rows[part], scores, positive[part], negative[part])
+            dense = dense_select(
+                relevance=relevance,
+                scores=scores,
+                positive=positive[part],
+                trend=self.trend_factor,
+                groups=self.groups,
+                cap=cap,
+                threshold=threshold,
+            )
+            parts.append(
+                self._ranked(
+                    dense, rows[part], positive_ids[part], positive[part], scores, threshold
+                )
+            )
+        return Ranked(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
+
+    @staticmethod
+    def _ranked(
+        chosen: Selected,
+        rows: np.ndarray,
+        positive_ids: np.ndarray,
+        positive: np.ndarray,
+        scores: np.ndarray,
+        threshold: float,
+    ) -> Ranked:
+        """Attach the concept ids that explain each pick: the best, and the runner-up if it also
+        clears the threshold on its own."""
+        r = chosen.row
+        concepts = np.full((len(r), 2), -1, dtype=np.int32)
+        if len(r):
+            concepts[:, 0] = positive_ids[r, chosen.slot[:, 0]]
+            if chosen.slot.shape[1] > 1:
+                runner_up = positive[r, chosen.slot[:, 1]]
+                clears = scores[runner_up, chosen.paper] >= threshold
+                concepts[:, 1] = np.where(clears, positive_ids[r, chosen.slot[:, 1]], -1)
         return Ranked(
             rows[r].astype(np.int32),
-            papers.astype(np.int32),
-            top_rel[r, c].astype(np.float32),
-            top_score[r, c].astype(np.float32),
-            concept_ids.astype(np.int32),
+            chosen.paper.astype(np.int32),
+            chosen.relevance.astype(np.float32),
+            chosen.score.astype(np.float32),
+            concepts,
         )
-
-
-_FIELDS = ("profile", "paper", "relevance", "score", "concepts")
 
 
 def _empty_ranked() -> Ranked:
     none = np.zeros(0, dtype=np.int32)
-    return Ranked(
-        none, none, none.astype(np.float32), none.astype(np.float32), np.zeros((0, 2), np.int32)
-    )
-
-
-def _pad(lists: list[list[int]]) -> np.ndarray:
-    width = max((len(x) for x in lists), default=0)
-    out = np.full((len(lists), width), -1, dtype=np.int32)
-    for i, values in enumerate(lists):
-        out[i, : len(values)] = values
-    return out
-
-
-def _trim(slots: np.ndarray) -> np.ndarray:
-    """Drop slot columns that are empty for every row of this chunk."""
-    filled = (slots >= 0).any(axis=0)
-    return slots[:, : (np.nonzero(filled)[0].max() + 1) if filled.any() else 0]
+    floats = none.astype(np.float32)
+    return Ranked(none, none, floats, floats, np.zeros((0, 2), np.int32))
