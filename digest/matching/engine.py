@@ -116,17 +116,20 @@ class Matcher:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for row, paper, relevance, score, first, second in zip(
-                ranked.profile.tolist(),
-                ranked.paper.tolist(),
-                ranked.relevance.tolist(),
-                ranked.score.tolist(),
-                ranked.concepts[:, 0].tolist(),
-                ranked.concepts[:, 1].tolist(),
-                strict=True,
-            ):
-                why = reasons((first,) if second < 0 else (first, second), paper)
-                lists[row].append(Match(ids[paper], relevance, score, why))
+            # Slices keep the temporary Python numbers of tolist() small next to the results.
+            for start in range(0, len(ranked.paper), 100_000):
+                part = slice(start, start + 100_000)
+                for row, paper, relevance, score, first, second in zip(
+                    ranked.profile[part].tolist(),
+                    ranked.paper[part].tolist(),
+                    ranked.relevance[part].tolist(),
+                    ranked.score[part].tolist(),
+                    ranked.concepts[part, 0].tolist(),
+                    ranked.concepts[part, 1].tolist(),
+                    strict=True,
+                ):
+                    why = reasons((first,) if second < 0 else (first, second), paper)
+                    lists[row].append(Match(ids[paper], relevance, score, why))
         finally:
             if collecting:
                 gc.enable()

@@ -28,18 +28,21 @@ class ReasonWriter:
         self._positions: dict[tuple[int, str], dict[str, list[int]]] = {}
 
     def reasons(self, concept_ids: tuple[int, ...], paper: int) -> list[str]:
-        """Explanations for one delivered paper, strongest concept first, at most three."""
+        """Explanations for one delivered paper, strongest concept first, at most three.
+
+        The same list object is returned for the same (concepts, paper): with millions of
+        matches, copies would cost hundreds of megabytes. Treat it as read-only."""
         key = (concept_ids, paper)
         cached = self._combined.get(key)
         if cached is not None:
-            return list(cached)
+            return cached
         out: list[str] = []
         for concept_id in concept_ids:
             for reason in self._for_concept(concept_id, paper):
                 if reason not in out:
                     out.append(reason)
         self._combined[key] = out[:MAX_REASONS]
-        return list(self._combined[key])
+        return self._combined[key]
 
     def _for_concept(self, concept_id: int, paper: int) -> list[str]:
         key = (concept_id, paper)
