@@ -86,3 +86,24 @@ def test_papers_without_abstracts_or_with_few_papers_still_score(
     matcher = Matcher(small_edition)
     (matches,) = matcher.match_profiles([ReaderProfile(interests="robot")])
     assert [m.paper_id for m in matches] == ["2"]
+
+
+def test_scoring_per_chunk_gives_the_same_lists_as_the_score_table(
+    papers: list[PaperDoc], labels: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many distinct own words make the edition-wide score table too big; chunks then score the
+    concepts they use. Both ways must agree."""
+    from digest.matching import engine
+    from digest.matching.evaluation import profile_of, reference_papers
+
+    profiles = [profile_of(i) for i in labels["interests"]]
+    with_table = Matcher(papers, reference_papers=reference_papers(labels))
+    expected = with_table.match_profiles(profiles)
+    monkeypatch.setattr(engine, "SCORE_TABLE_CELLS", 0)
+    monkeypatch.setattr(engine, "CHUNK_ROWS", 3)
+    per_chunk = Matcher(papers, reference_papers=reference_papers(labels))
+    got = per_chunk.match_profiles(profiles)
+    assert per_chunk._table is None
+    assert [[(m.paper_id, m.reasons) for m in x] for x in got] == [
+        [(m.paper_id, m.reasons) for m in x] for x in expected
+    ]
