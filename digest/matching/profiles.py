@@ -35,7 +35,7 @@ class ReaderProfile:
     disliked: tuple[str, ...] = ()  # paper ids marked "less like this"
 
 
-@dataclass
+@dataclass(slots=True)  # millions exist at once when every reader's list is computed
 class Match:
     paper_id: str
     relevance: float  # calibrated: >= threshold means "include"

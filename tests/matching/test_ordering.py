@@ -1,0 +1,71 @@
+from dataclasses import replace
+
+from digest.matching.dedup import near_duplicate_groups, title_jaccard
+from digest.matching.engine import Matcher
+from digest.matching.profiles import PaperDoc, ReaderProfile
+
+ROBOT = "Robot manipulation with diffusion policies"
+
+
+def paper(paper_id: str, title: str, abstract: str = "", trending: float = 0.0) -> PaperDoc:
+    return PaperDoc(id=paper_id, title=title, abstract=abstract, trending_score=trending)
+
+
+def edition(papers: list[PaperDoc], extra: list[PaperDoc]) -> list[PaperDoc]:
+    """Small test papers inside the seed edition, so idf statistics stay realistic."""
+    return [*papers, *extra]
+
+
+def test_with_equal_trending_the_more_relevant_paper_comes_first(papers: list[PaperDoc]) -> None:
+    strong = paper(
+        "strong",
+        "Diffusion policies for robot manipulation",
+        "Diffusion policies for robot manipulation.",
+        5,
+    )
+    weak = paper("weak", "A study of robot grasping", "We use diffusion policies for a robot.", 5)
+    matches = Matcher(edition(papers, [weak, strong])).match_profiles(
+        [ReaderProfile(interests="diffusion policies for robot manipulation")]
+    )[0]
+    listed = [m.paper_id for m in matches]
+    assert listed.index("strong") < listed.index("weak")
+    scores = [m.score for m in matches]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_trending_reorders_relevant_papers_but_never_adds_irrelevant_ones(
+    papers: list[PaperDoc],
+) -> None:
+    profile = ReaderProfile(interests="recommender systems")
+    quiet = Matcher(papers).match_profiles([profile])[0]
+    assert [m.paper_id for m in quiet][:2] == ["2305.04832", "2302.01680"]
+    boosted = [
+        replace(p, trending_score=1000.0) if p.id in ("2302.01680", "2305.18290") else p
+        for p in papers
+    ]
+    loud = Matcher(boosted).match_profiles([profile])[0]
+    assert [m.paper_id for m in loud] == ["2302.01680", "2305.04832"]  # DPO stays out
+    assert {m.relevance for m in loud} == {m.relevance for m in quiet}
+
+
+def test_near_duplicate_titles_are_delivered_once(papers: list[PaperDoc]) -> None:
+    original = next(p for p in papers if p.id == "2406.04806")
+    repost = replace(original, id="repost", title=original.title.replace("Fast", "Faster"))
+    matches = Matcher([*papers, repost]).match_profiles(
+        [ReaderProfile(interests="diffusion policy")]
+    )[0]
+    delivered = [m.paper_id for m in matches]
+    assert ("2406.04806" in delivered) != ("repost" in delivered)
+
+
+def test_near_duplicate_groups_join_similar_titles_only() -> None:
+    titles = [
+        "Streaming Diffusion Policy: Fast Policy Synthesis",
+        "Streaming diffusion policy - fast policy synthesis",
+        "Secrets of RLHF in Large Language Models Part I: PPO",
+        "Nash Learning from Human Feedback",
+    ]
+    groups = near_duplicate_groups(titles)
+    assert groups[0] == groups[1]
+    assert len(set(groups.tolist())) == 3
+    assert title_jaccard(titles[2], titles[3]) < 0.8

@@ -1,0 +1,109 @@
+"""Properties of the scorer that must hold for any reader profile."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digest.matching.engine import THRESHOLD, Matcher
+from digest.matching.profiles import PaperDoc, ReaderProfile
+
+WORDS = [
+    "diffusion", "policy", "robot", "manipulation", "preference", "optimization", "LLM",
+    "reinforcement", "learning", "offline", "RL", "synthetic", "data", "agents", "tool", "use",
+    "reward", "multi-agent", "imitation", "benchmark", "quantum", "protein", "RLHF", "code",
+]  # fmt: skip
+SEED_IDS = ["2305.18290", "2406.04806", "2412.02980", "2108.12988", "2402.01878"]
+
+phrases = st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join)
+profiles = st.builds(
+    ReaderProfile,
+    interests=st.lists(phrases, max_size=3).map(", ".join),
+    exclusions=st.lists(phrases, max_size=2).map(", ".join),
+    liked=st.lists(st.sampled_from(SEED_IDS), max_size=2, unique=True).map(tuple),
+    disliked=st.lists(st.sampled_from(SEED_IDS), max_size=1).map(tuple),
+)
+relaxed = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@relaxed
+@given(profile=profiles)
+def test_scores_are_finite_in_range_and_deterministic(
+    matcher: Matcher, profile: ReaderProfile
+) -> None:
+    relevance = matcher.relevance([profile, profile])
+    assert np.isfinite(relevance).all()
+    assert (relevance >= 0).all() and (relevance <= 1).all()
+    assert np.array_equal(relevance[0], relevance[1])
+    first, second = matcher.match_profiles([profile]), matcher.match_profiles([profile])
+    assert [(m.paper_id, m.score) for m in first[0]] == [(m.paper_id, m.score) for m in second[0]]
+    assert all(m.relevance <= m.score <= m.relevance * 1.3 + 1e-6 for m in first[0])
+
+
+@relaxed
+@given(profile=profiles, extra=phrases)
+def test_adding_an_exclusion_never_adds_papers(
+    matcher: Matcher, profile: ReaderProfile, extra: str
+) -> None:
+    stricter = ReaderProfile(
+        interests=profile.interests,
+        exclusions=f"{profile.exclusions}, {extra}",
+        liked=profile.liked,
+        disliked=profile.disliked,
+    )
+    before, after = matcher.relevance([profile, stricter])
+    assert (after <= before).all()
+    assert set(np.nonzero(after >= THRESHOLD)[0]) <= set(np.nonzero(before >= THRESHOLD)[0])
+
+
+@relaxed
+@given(profile=profiles, cap=st.integers(min_value=1, max_value=15))
+def test_lists_are_the_best_papers_above_threshold(
+    matcher: Matcher, profile: ReaderProfile, cap: int
+) -> None:
+    """The shortlist path (selection.py) returns exactly what scoring every paper would."""
+    relevance = matcher.relevance([profile])[0]
+    score = relevance * matcher.trend_factor
+    eligible = np.nonzero(relevance >= THRESHOLD)[0]
+    expected = eligible[np.lexsort((eligible, -relevance[eligible], -score[eligible]))][:cap]
+    got = [matcher.position[m.paper_id] for m in matcher.match_profiles([profile], cap=cap)[0]]
+    assert got == expected.tolist()
+
+
+@pytest.fixture(scope="module")
+def small_edition() -> list[PaperDoc]:
+    return [
+        PaperDoc(id=str(i), title=f"{w} study", abstract=f"We study {w}.")
+        for i, w in enumerate(WORDS)
+    ]
+
+
+def test_papers_without_abstracts_or_with_few_papers_still_score(
+    small_edition: list[PaperDoc],
+) -> None:
+    matcher = Matcher(small_edition)
+    (matches,) = matcher.match_profiles([ReaderProfile(interests="robot")])
+    assert [m.paper_id for m in matches] == ["2"]
+
+
+def test_scoring_per_chunk_gives_the_same_lists_as_the_score_table(
+    papers: list[PaperDoc], labels: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many distinct own words make the edition-wide score table too big; chunks then score the
+    concepts they use. Both ways must agree."""
+    from digest.matching import engine
+    from digest.matching.evaluation import profile_of, reference_papers
+
+    profiles = [profile_of(i) for i in labels["interests"]]
+    with_table = Matcher(papers, reference_papers=reference_papers(labels))
+    expected = with_table.match_profiles(profiles)
+    monkeypatch.setattr(engine, "SCORE_TABLE_CELLS", 0)
+    monkeypatch.setattr(engine, "CHUNK_ROWS", 3)
+    per_chunk = Matcher(papers, reference_papers=reference_papers(labels))
+    got = per_chunk.match_profiles(profiles)
+    assert per_chunk._table is None
+    assert [[(m.paper_id, m.reasons) for m in x] for x in got] == [
+        [(m.paper_id, m.reasons) for m in x] for x in expected
+    ]
