@@ -14,9 +14,8 @@ Targets: full <= 1.5 x bare, re-ingest <= 1.2 x bare.
 
 from __future__ import annotations
 
-from argparse import ArgumentParser
-
 import time
+from argparse import ArgumentParser
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO

@@ -1,24 +1,27 @@
-"""Matching readers to papers: the one entry point editions call.
+"""Matching readers to papers: the one entry point editions, previews and the archive call.
 
-`match_profiles` is backed by the FALLBACK keyword matcher in `simple.py` until the real engine
-merges; swapping is one line:
-
-    return Matcher(papers, reference_papers).match_profiles(profiles, cap=cap)
+The engine (engine.py) scores every (profile, paper) pair with phrase-aware BM25F relevance,
+topic keywords, feedback and exclusions; see its docstring for the formula and threshold.
 """
 
 from __future__ import annotations
 
-from digest.matching import simple
+from collections.abc import Mapping
+
+from digest.matching.engine import Matcher
 from digest.matching.profiles import Match, PaperDoc, ReaderProfile, TopicDoc
 
-__all__ = ["Match", "PaperDoc", "ReaderProfile", "TopicDoc", "match_profiles"]
+__all__ = ["Match", "Matcher", "PaperDoc", "ReaderProfile", "TopicDoc", "match_profiles"]
 
 
 def match_profiles(
     papers: list[PaperDoc],
     profiles: list[ReaderProfile],
-    reference_papers: dict[str, PaperDoc],
+    reference_papers: Mapping[str, PaperDoc],
     cap: int,
 ) -> list[list[Match]]:
     """For each profile (same order), its matches best first, at most `cap`."""
-    return simple.match_profiles(papers, profiles, reference_papers, cap)
+    if not papers or not profiles:
+        return [[] for _ in profiles]
+    matcher = Matcher(papers, reference_papers=reference_papers)
+    return matcher.match_profiles(profiles, cap=cap)

@@ -28,7 +28,7 @@ from digest.matching.engine import Matcher
 from digest.matching.profiles import PaperDoc, ReaderProfile
 from digest.matching.topics import load_topics
 
-SEED_PAPERS = Path("/work/shared/seed/papers.json")
+SEED_PAPERS = Path(__file__).with_name("eval_papers.json")
 PHRASE_POOL = 3000
 EXCLUSION_POOL = 200
 
@@ -143,9 +143,3 @@ def run_match_benchmark(readers: int, papers: int, seed: int) -> dict[str, float
         "rss_increase_mb": _peak_rss_mb() - rss_before,
         "mean_list_length": sum(len(lst) for lst in every_reader) / max(1, readers),
     }
-
-
-if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]] or [1_000_000, 2_000, 0]
-    for key, value in run_match_benchmark(*args).items():
-        print(f"{key:>30}: {value:,.2f}" if isinstance(value, float) else f"{key:>30}: {value:,}")

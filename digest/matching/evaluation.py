@@ -32,6 +32,7 @@ from digest.matching.profiles import PaperDoc, ReaderProfile
 from digest.matching.topics import load_topics
 
 LABELS = Path(__file__).with_name("labels.json")
+EVAL_PAPERS = Path(__file__).with_name("eval_papers.json")  # the 83 papers of ../shared/seed
 TARGETS = {"ndcg": 0.85, "precision": 0.8, "recall": 0.9}
 
 
@@ -66,7 +67,7 @@ class Report:
         )
 
 
-def load_seed_papers(path: str | Path) -> list[PaperDoc]:
+def load_seed_papers(path: str | Path = EVAL_PAPERS) -> list[PaperDoc]:
     """Seed papers as PaperDoc; primary category first, trending 0 (the seed has no signals)."""
     papers = []
     for entry in json.loads(Path(path).read_text(encoding="utf-8")):
@@ -176,10 +177,6 @@ def format_report(report: Report) -> str:
                 f"baseline {r.baseline.delivered}"
             )
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    print(format_report(evaluate(load_seed_papers("/work/shared/seed/papers.json"), load_labels())))
 
 
 def calibrate_threshold(

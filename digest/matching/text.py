@@ -27,7 +27,8 @@ import Stemmer
 
 from digest.matching.synonyms import ALIASES, SYNONYMS
 
-_STOP_TEXT = """a about above after again against all also am an and any are as at be because been before
+_STOP_TEXT = """a about above after again against all also am an and any are as at be because
+    been before
     being below between both but by can could did do does doing down during each either etc few
     for from further had has have having he her here hers him his how i if in into is it its
     itself just me more most my neither no nor not of off on once only or other our ours out over
@@ -98,7 +99,7 @@ def words_of(text: str) -> tuple[list[Word], list[tuple[str, int, int]]]:
     for brk in _SEGMENT_BREAK.finditer(text):
         bounds += [brk.start(), brk.end()]
     bounds.append(len(text))
-    for segment, (seg_start, seg_end) in enumerate(zip(bounds[::2], bounds[1::2])):
+    for segment, (seg_start, seg_end) in enumerate(zip(bounds[::2], bounds[1::2], strict=False)):
         gap = True
         for match in _WORD.finditer(text, seg_start, seg_end):
             parts = list(_PART.finditer(text, match.start(), match.end()))
@@ -157,7 +158,7 @@ def analyze(text: str, *, expand_acronyms: bool = True) -> Analysis:
     words, compounds = words_of(text)
     stems = [w.stem for w in words]
     terms: list[str] = list(stems) + [c[0] for c in compounds]
-    terms += [f"{a} {b}" for a, b, w in zip(stems, stems[1:], words[1:]) if not w.gap]
+    terms += [f"{a} {b}" for a, b, w in zip(stems, stems[1:], words[1:], strict=False) if not w.gap]
     spans: list[tuple[str, int, int]] = []
     for acronym, i, n in _expansion_matches(words, stems):
         terms.append(acronym)

@@ -1,4 +1,4 @@
-"""The curated topics readers pick from, shipped as `topics_seed.json` (also the database seed)."""
+"""The curated topics readers pick from: subscriptions/topics_seed.json, also the database seed."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from digest.matching.profiles import TopicDoc
 
-SEED_TOPICS = Path(__file__).with_name("topics_seed.json")
+SEED_TOPICS = Path(__file__).resolve().parents[2] / "subscriptions" / "topics_seed.json"
 
 
 def load_topics(path: Path = SEED_TOPICS) -> dict[str, TopicDoc]:

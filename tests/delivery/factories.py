@@ -50,10 +50,40 @@ def make_reader(
     return reader
 
 
+# Distinct enough that near-duplicate removal keeps every one.
+ROBOT_SKILLS = [
+    "cloth folding",
+    "peg insertion",
+    "drawer opening",
+    "cable routing",
+    "dish washing",
+    "block stacking",
+    "door opening",
+    "shelf restocking",
+    "fruit picking",
+    "knot tying",
+    "screw driving",
+    "bottle pouring",
+    "box packing",
+    "laundry sorting",
+    "tool handover",
+    "whiteboard wiping",
+    "egg cracking",
+    "plant watering",
+    "bed making",
+    "lego assembly",
+    "bin picking",
+    "table setting",
+    "window cleaning",
+    "zipper closing",
+    "coffee brewing",
+]
+
+
 def robot_papers(count: int) -> list[Paper]:
     return [
         make_paper(
-            f"Diffusion policies for robot manipulation, part {i}",
+            f"Diffusion policies for robot manipulation: {ROBOT_SKILLS[i]}",
             abstract="We train a robot to grasp objects with diffusion policies. " * 3,
             ai_summary=f"A robot learns manipulation skill {i} from few demonstrations.",
             github_repo="https://github.com/example/robots",

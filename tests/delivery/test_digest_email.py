@@ -48,7 +48,7 @@ def test_the_digest_has_a_text_and_an_html_part_saying_the_same(smtp_server):
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     for part in (text, html):
-        assert "Diffusion policies for robot manipulation, part 1" in part
+        assert "Diffusion policies for robot manipulation: peg insertion" in part
         assert "Author 1, Author 2, Author 3 et al." in part
         assert "A robot learns manipulation skill 1 from few demonstrations." in part
         assert "https://huggingface.co/papers/2511." in part

@@ -29,7 +29,7 @@ def test_view_in_browser_shows_the_same_digest(client, html):
     page = client.get(link(html, "/d/"))
 
     assert page.status_code == 200
-    assert "Diffusion policies for robot manipulation, part 1" in page.content.decode()
+    assert "Diffusion policies for robot manipulation: peg insertion" in page.content.decode()
 
 
 def test_a_feedback_link_records_nothing_on_get_and_records_on_post(client, html):

@@ -91,7 +91,7 @@ def test_dry_run_json_lists_each_reader_papers_in_email_order_and_sends_nothing(
     amy = output[0]["papers"]
     assert [p["id"] for p in amy] == [papers[1].canonical_id, papers[0].canonical_id]
     assert amy[0]["title"] == papers[1].title
-    assert amy[0]["why"] == "'diffusion policies' in the title"
+    assert amy[0]["why"] == "'Diffusion policies' in the title"
     assert amy[0]["score"] > 0
     assert smtp_server.messages == []
     assert not Edition.objects.exists() and not Delivery.objects.exists()

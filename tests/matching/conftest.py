@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from digest.matching.engine import Matcher
@@ -9,12 +7,10 @@ from digest.matching.evaluation import load_labels, load_seed_papers, reference_
 from digest.matching.profiles import PaperDoc, TopicDoc
 from digest.matching.topics import load_topics
 
-SEED = Path("/work/shared/seed/papers.json")
-
 
 @pytest.fixture(scope="session")
 def papers() -> list[PaperDoc]:
-    return load_seed_papers(SEED)
+    return load_seed_papers()
 
 
 @pytest.fixture(scope="session")

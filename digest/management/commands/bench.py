@@ -10,7 +10,7 @@ import importlib
 
 from django.core.management.base import BaseCommand, CommandParser
 
-BENCHMARKS = ["ingest", "send"]
+BENCHMARKS = ["ingest", "match", "send"]
 
 
 class Command(BaseCommand):
