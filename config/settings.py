@@ -140,6 +140,8 @@ REDIS_URL = _get("REDIS_URL", env.str, "")
 CELERY_BROKER_URL = _get("CELERY_BROKER_URL", env.str, REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = VAR_DIR / "broker"
+    # The folder broker needs its folders before web, worker or beat first touch them.
+    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
