@@ -9,5 +9,6 @@ urlpatterns = [
     path("preview/", pages.preview, name="preview"),
     path("papers/", pages.archive_index, name="archive"),
     path("papers/<str:day>/", pages.archive_day, name="archive_day"),
-    path("feed/<str:feed_key>.xml", pages.reader_feed, name="feed"),
+    # slug: the alphabet of secrets.token_urlsafe; anything else (a NUL byte) is a 404, not a 500.
+    path("feed/<slug:feed_key>.xml", pages.reader_feed, name="feed"),
 ]

@@ -7,6 +7,7 @@ read here and nowhere else; a bad link gets a friendly page (400/404), never a 5
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,6 +31,7 @@ from subscriptions.models import Feedback, Subscriber
 from subscriptions.tokens import InvalidToken, subscriber_id_from, subscriber_token
 
 PAUSE_INSTEAD_DAYS = 30
+FEEDBACK_ID = re.compile(r"[0-9]{1,18}")
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -233,7 +235,9 @@ def _manage_action(
             messages.success(request, "Welcome back. Digests start again with the next edition.")
     elif action == "undo":
         feedback_id = request.POST.get("feedback_id", "")
-        if feedback_id.isdigit() and preferences.undo_feedback(
+        # ASCII digits only, and few enough to be an id: str.isdigit() accepts "²" and int()
+        # refuses 5,000-digit strings, either of which would otherwise be a 500.
+        if FEEDBACK_ID.fullmatch(feedback_id) and preferences.undo_feedback(
             subscriber_id=pk, feedback_id=int(feedback_id)
         ):
             messages.success(request, "Removed. Matching no longer uses that vote.")
