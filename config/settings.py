@@ -234,12 +234,18 @@ STORAGES = {
 
 # Admin login lockout (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT failed logins for one
 # username from one IP address, that pair is refused (429) for ADMIN_LOGIN_LOCKOUT_MINUTES.
-# Counted in the cache (Redis in production), so every web worker shares the count.
+# Counted in Redis when REDIS_URL is set, so every web worker shares the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+# Without Redis (the embedded defaults) the count is kept in the database instead: axes refuses
+# a per-process or file cache, and the database is what web processes share there.
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if REDIS_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
 AXES_FAILURE_LIMIT = _get("ADMIN_LOGIN_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_get("ADMIN_LOGIN_LOCKOUT_MINUTES", env.int, 15))
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]

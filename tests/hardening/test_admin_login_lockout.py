@@ -74,7 +74,7 @@ def test_the_lock_is_per_address_and_username(staff, settings, django_user_model
 
 
 def test_the_lock_lifts_after_the_cool_off(staff, settings):
-    # The count lives in the cache with the cool-off as its expiry, so only real time lifts it.
+    # With Redis the count expires with the cool-off (a key TTL), so only real time lifts it.
     settings.AXES_COOLOFF_TIME = dt.timedelta(seconds=1)
     client = Client(REMOTE_ADDR="192.0.2.66")
     for n in range(settings.AXES_FAILURE_LIMIT):

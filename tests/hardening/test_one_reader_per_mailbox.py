@@ -78,7 +78,9 @@ def test_sign_ups_in_every_spelling_of_one_mailbox_make_one_reader_and_one_mail(
     settings.SIGNUP_RATE_PER_IP_PER_HOUR = 1000
 
     for spelling in SAME_MAILBOX:
-        response = Client(REMOTE_ADDR="198.51.100.1").post(SIGNUP, signup_data(spelling))
+        # No topics: a transactional test must not rely on the seeded topic rows.
+        data = signup_data(spelling, topics=[])
+        response = Client(REMOTE_ADDR="198.51.100.1").post(SIGNUP, data)
         assert response.status_code == 302, spelling
 
     assert Subscriber.objects.count() == 1
