@@ -9,6 +9,7 @@ anymail ESP, SITE_URL and ALLOWED_HOSTS. See README.md for every variable.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "anymail",
+    "axes",
     "subscriptions",
     "digest",
 ]
@@ -94,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -243,6 +247,27 @@ STORAGES = {
     },
 }
 
+# Admin login lockout (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT failed logins for one
+# username from one IP address, that pair is refused (429) for ADMIN_LOGIN_LOCKOUT_MINUTES.
+# Counted in Redis when REDIS_URL is set, so every web worker shares the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Without Redis (the embedded defaults) the count is kept in the database instead: axes refuses
+# a per-process or file cache, and the database is what web processes share there.
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if REDIS_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
+AXES_FAILURE_LIMIT = _get("ADMIN_LOGIN_FAILURE_LIMIT", env.int, 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_get("ADMIN_LOGIN_LOCKOUT_MINUTES", env.int, 15))
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_CLIENT_IP_CALLABLE = "subscriptions.views.client_ip"  # honours TRUSTED_PROXY_COUNT
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+
 # Security. Production is HTTPS-only behind a TLS-terminating proxy.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -262,7 +287,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No signed-link token, feed key or full reader address reaches a log (config/logfilters.py).
+    "filters": {"redact_secrets": {"()": "config.logfilters.RedactSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": _get("LOG_LEVEL", env.str, "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from subscriptions import mail
+from subscriptions.addresses import normalize_address, same_mailbox
 from subscriptions.models import Subscriber, Topic
 from subscriptions.signals import reader_confirmed
 from subscriptions.tokens import (
@@ -149,12 +150,6 @@ def _send_account_mail(subscriber: Subscriber) -> Outcome:
     return Outcome.MANAGE_LINK_SENT
 
 
-def normalize_email(email: str) -> str:
-    """Keep the local part as typed (it may be case-sensitive); lower-case the domain."""
-    local, _, domain = email.strip().rpartition("@")
-    return f"{local}@{domain.lower()}"
-
-
 def subscribe(
     *,
     email: str,
@@ -172,7 +167,7 @@ def subscribe(
     link) at most once per window. Choices are stored only while the address is unconfirmed:
     an anonymous form must never change an active reader's settings."""
     check_ip_rate(ip)
-    email = normalize_email(email)
+    email = normalize_address(email)
     choices = {
         "interests": interests.strip(),
         "exclusions": exclusions.strip(),
@@ -203,7 +198,7 @@ def send_manage_link(*, email: str, ip: str) -> Outcome:
     """'Send me my link': the same answer for any address. A pending reader gets the
     confirmation instead; an unknown address gets nothing."""
     check_ip_rate(ip)
-    subscriber = Subscriber.objects.by_email(email).first()
+    subscriber = Subscriber.objects.by_email(normalize_address(email)).first()
     if subscriber is None:
         return Outcome.NOTHING_SENT
     return _send_account_mail(subscriber)
@@ -261,8 +256,8 @@ def request_address_change(*, subscriber: Subscriber, new_email: str) -> Outcome
     """Send a confirmation to the new address; the old one stays until it is confirmed.
 
     An address another reader already uses gets no mail (and the page says the same thing)."""
-    new_email = normalize_email(new_email)
-    if new_email.lower() == subscriber.email.lower():
+    new_email = normalize_address(new_email)
+    if same_mailbox(new_email, subscriber.email):
         Subscriber.objects.filter(pk=subscriber.pk).update(pending_email="")
         subscriber.pending_email = ""
         return Outcome.NOTHING_SENT
@@ -329,10 +324,11 @@ def add_reader(
         }.items()
         if value is not None
     }
+    email = normalize_address(email)
     with transaction.atomic():
         subscriber, created = Subscriber.objects.select_for_update().get_or_create(
-            email__iexact=normalize_email(email),
-            defaults={"email": normalize_email(email), **changes},
+            email__iexact=email,
+            defaults={"email": email, **changes},
         )
         for name, value in changes.items():
             setattr(subscriber, name, value)

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from subscriptions.addresses import InvalidAddress, normalize_address
 from subscriptions.models import Subscriber, Topic
 
 WEEKDAYS = [
@@ -25,6 +26,25 @@ WEEKDAYS = [
 HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
 MAX_PAPERS_LIMIT = 30
 EMAIL_WIDGET = forms.EmailInput(attrs={"autocomplete": "email"})
+
+
+class MailboxField(forms.EmailField):
+    """An email address in its canonical form (subscriptions/addresses.py): one reader per
+    mailbox whatever letter case, full-width or look-alike characters were typed."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("max_length", 254)
+        kwargs.setdefault("widget", EMAIL_WIDGET)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: object) -> str:
+        value = super().to_python(value)
+        if value in self.empty_values or "\x00" in value:
+            return value  # "required" and the null-character validator say what is wrong
+        try:
+            return normalize_address(value)
+        except InvalidAddress as error:
+            raise forms.ValidationError(str(error), code="invalid") from error
 
 
 @cache
@@ -96,7 +116,7 @@ class ChoicesForm(forms.Form):
 
 
 class SignupForm(ChoicesForm):
-    email = forms.EmailField(label="Email address", max_length=254, widget=EMAIL_WIDGET)
+    email = MailboxField(label="Email address")
     # Honeypot: hidden by CSS and from assistive technology; people leave it empty, bots fill it.
     website = forms.CharField(
         required=False,
@@ -148,8 +168,8 @@ class PauseForm(forms.Form):
 
 
 class ChangeEmailForm(forms.Form):
-    new_email = forms.EmailField(label="New email address", max_length=254, widget=EMAIL_WIDGET)
+    new_email = MailboxField(label="New email address")
 
 
 class SendLinkForm(forms.Form):
-    email = forms.EmailField(label="Email address", max_length=254, widget=EMAIL_WIDGET)
+    email = MailboxField(label="Email address")

@@ -10,7 +10,7 @@ import importlib
 
 from django.core.management.base import BaseCommand, CommandParser
 
-BENCHMARKS = ["ingest", "match", "send"]
+BENCHMARKS = ["ingest", "match", "send", "web"]
 
 
 class Command(BaseCommand):

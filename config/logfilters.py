@@ -1,0 +1,37 @@
+"""Keep secrets out of the logs: signed-link tokens, feed keys and readers' full addresses.
+
+Django logs the path of every 4xx/5xx response ("Bad Request: /manage/<token>/"), and a mail
+server's refusal names the recipient. An operator needs to know *that* it happened and to whom
+roughly, not the working link itself or the whole address. Attached to every handler in
+settings.LOGGING, so whatever logs through them (Django, Celery, our code) is redacted.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# URL prefixes whose next segment is a bearer token: confirm, manage, unsubscribe (u),
+# view-in-browser (d) and feedback (f), in subscriptions/urls.py and digest/urls.py.
+TOKEN_PATH = re.compile(r"/(confirm|manage|u|d|f)/[^/\s'\"?]+")
+FEED_PATH = re.compile(r"/feed/[^/\s'\"?]+\.xml")
+ADDRESS = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
+
+
+def redact(text: str) -> str:
+    text = TOKEN_PATH.sub(r"/\1/[token]", text)
+    text = FEED_PATH.sub("/feed/[key].xml", text)
+    return ADDRESS.sub(r"\1***@\2", text)
+
+
+class RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
