@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 
 from tests.conftest import CHROMIUM
@@ -45,7 +47,13 @@ def browser(playwright) -> Iterator:
 
 @pytest.fixture
 def site(live_server, settings, smtp_server):
-    """The live server, with mail links pointing at it and mail going to the SMTP fixture."""
+    """The live server, with mail links pointing at it and mail going to the SMTP fixture.
+
+    Transactional tests empty the tables after each test, so the curated topics the data
+    migration seeds are loaded again here (the same loader, idempotent).
+    """
+    seed = importlib.import_module("subscriptions.migrations.0002_seed_topics")
+    seed.load_topics(django_apps, None)
     settings.SITE_URL = live_server.url
     settings.CSRF_TRUSTED_ORIGINS = [live_server.url]
     return live_server

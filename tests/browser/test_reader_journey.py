@@ -16,7 +16,7 @@ from tests.subscriptions.helpers import link_in
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 Status = Subscriber.Status

@@ -1,0 +1,50 @@
+"""The home page in a real browser: today's trending papers, and a live preview of the digest
+the visitor is choosing, updated as they type (and a no-JavaScript preview button)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot
+from tests.browser.test_reader_journey import watch_for_errors
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_papers(db) -> None:
+    call_command("load_demo", stdout=None)
+
+
+def test_the_preview_follows_what_the_visitor_types(browser, site, demo_papers):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = watch_for_errors(page)
+    page.goto(site.url + "/")
+    assert page.locator("#trending-heading + ol .paper").count() == 10
+    preview = page.locator("#preview")
+    assert "Pick topics or describe your interests" in preview.inner_text()
+
+    page.get_by_label("Your interests, in your own words").fill("diffusion policies for robots")
+    expect(preview.locator(".paper").first).to_be_visible(timeout=10_000)
+    first = preview.locator(".paper").first
+    assert "iffusion" in first.locator(".paper-title").inner_text()
+    assert first.locator(".paper-why").inner_text()  # every previewed paper says why
+    screenshot(page, "home-preview-desktop")
+
+    page.get_by_label("Words to exclude").fill("diffusion")
+    expect(preview).not_to_contain_text("iffusion polic", timeout=10_000)
+    assert errors == []
+
+
+def test_the_preview_works_without_javascript(browser, site, demo_papers):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(site.url + "/")
+    page.get_by_label("Your interests, in your own words").fill("offline reinforcement learning")
+    page.get_by_role("button", name="Preview my digest").click()
+    assert page.locator("#preview .paper").count() > 0
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375  # no sideways scrolling on a phone
+    screenshot(page, "home-preview-no-js-375")
