@@ -297,5 +297,5 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": _get("LOG_LEVEL", env.str, "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
