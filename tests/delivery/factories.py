@@ -31,7 +31,7 @@ def make_paper(title: str, *, abstract: str = "", seen: dt.datetime = MORNING, *
     n = next(_ids)
     fields.setdefault("arxiv_id", f"2511.{n:05d}")
     fields.setdefault("canonical_id", fields["arxiv_id"])
-    fields.setdefault("authors", [{"name": f"Author {i}"} for i in range(1, 6)])
+    fields.setdefault("authors", [f"Author {i}" for i in range(1, 6)])
     fields.setdefault("upvotes", 40 + n)
     fields.setdefault("trending_score", float(n))
     return Paper.objects.create(title=title, abstract=abstract, first_seen_at=seen, **fields)
