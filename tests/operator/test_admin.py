@@ -133,6 +133,31 @@ def test_confirm_action_activates_pending_readers_only(operator_client):
     assert gone.status == "unsubscribed"
 
 
+def test_confirming_by_hand_announces_each_reader_after_commit(
+    operator_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    from digest import receivers
+    from subscriptions.signals import reader_confirmed
+
+    welcomed: list[int] = []
+    monkeypatch.setattr(receivers, "enqueue_welcome_digest", welcomed.append)
+    announced: list[int] = []
+
+    def receiver(sender, subscriber_id: int, **kwargs) -> None:
+        announced.append(subscriber_id)
+
+    reader_confirmed.connect(receiver)
+    try:
+        pending = f.reader(status="pending", confirmed_at=None)
+        active = f.reader()
+        with django_capture_on_commit_callbacks(execute=True):
+            _act(operator_client, "subscriptions_subscriber", "confirm", [pending.pk, active.pk])
+    finally:
+        reader_confirmed.disconnect(receiver)
+    assert announced == [pending.pk]  # the already active reader is not welcomed twice
+    assert welcomed == [pending.pk]
+
+
 def test_suppress_and_unsuppress_actions_round_trip(operator_client, admin_user):
     reader = f.reader()
     _act(operator_client, "subscriptions_subscriber", "suppress", [reader.pk])
