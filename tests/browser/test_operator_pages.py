@@ -4,46 +4,22 @@ deliveries. Screenshots land in test-artifacts/screenshots/ for a person to look
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 
 from subscriptions.models import Subscriber
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in the test thread
+from tests.browser.conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture
-def page() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(browser) -> Iterator:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture
@@ -63,13 +39,13 @@ def _log_in(page, live_server) -> None:
 
 def test_an_operator_reads_the_dashboard_from_the_admin(page, live_server, seeded):
     _log_in(page, live_server)
-    page.screenshot(path=SCREENSHOTS / "admin-index.png", full_page=True)
+    screenshot(page, "admin-index")
     page.click("#ops-links >> text=Dashboard")
     page.wait_for_selector("text=Delivery health per edition")
     assert page.locator("svg.chart").count() >= 4
     assert page.locator(".ops-card h3", has_text="Latest edition").is_visible()
     assert page.locator("text=Gmail limit").count() >= 1
-    page.screenshot(path=SCREENSHOTS / "dashboard.png", full_page=True)
+    screenshot(page, "dashboard")
 
 
 def test_an_operator_finds_why_a_reader_got_no_email(page, live_server, seeded):
@@ -78,17 +54,17 @@ def test_an_operator_finds_why_a_reader_got_no_email(page, live_server, seeded):
     page.fill("#searchbar", seeded.email)
     page.press("#searchbar", "Enter")
     page.wait_for_selector(f"text={seeded.email}")
-    page.screenshot(path=SCREENSHOTS / "readers-search.png", full_page=True)
+    screenshot(page, "readers-search")
     page.click("text=explain")
     page.wait_for_selector(".ops-verdict")
     verdict = page.locator(".ops-verdict").inner_text()
     assert seeded.email in verdict
     assert "Timeline" in page.content()
-    page.screenshot(path=SCREENSHOTS / "why-no-email.png", full_page=True)
+    screenshot(page, "why-no-email")
 
 
 def test_the_deliveries_list_opens_filtered_by_failed(page, live_server, seeded):
     _log_in(page, live_server)
     page.goto(f"{live_server.url}/admin/digest/delivery/?status__exact=failed")
     assert page.locator("#result_list tbody tr").count() > 0
-    page.screenshot(path=SCREENSHOTS / "deliveries-failed.png")
+    screenshot(page, "deliveries-failed")
