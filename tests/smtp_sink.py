@@ -8,9 +8,9 @@ This server scans DATA in whole buffers (like digest/bench/sink.py), runs in its
 speaks enough SMTP for smtplib: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT. A transaction
 whose connection drops before the final dot is discarded, as every SMTP server does.
 
-Faults, switchable while it runs: `reply` answers every end of data with that line (a 4xx or
-5xx) instead of accepting; `hang` leaves new connections without a greeting, so the client's
-timeout trips.
+Faults, switchable while it runs: `reply` answers the end of data with that line (a 4xx or
+5xx) instead of accepting, for the next `refuse` messages (then accepts again); `hang` leaves
+the next `hang` connections without a greeting, so the client's timeout trips.
 """
 
 from __future__ import annotations
@@ -32,11 +32,15 @@ class _Session(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
         self.sink.connections += 1
-        if not self.sink.hang:
-            transport.write(b"220 sink ESMTP\r\n")
+        self.silent = self.sink.hang > 0
+        if self.silent:
+            self.sink.hang -= 1
+            self.sink.hung += 1
+            return
+        transport.write(b"220 sink ESMTP\r\n")
 
     def data_received(self, data: bytes) -> None:
-        if self.sink.hang:
+        if self.silent:
             return
         self.buffer += data
         while True:
@@ -84,8 +88,10 @@ class FastSink:
         self.accepted: collections.Counter[str] = collections.Counter()
         self.refused = 0
         self.connections = 0
-        self.reply = ""  # "" accepts; e.g. "451 4.3.0 Try again later" refuses
-        self.hang = False
+        self.reply = "451 4.3.0 Try again later"  # the answer while refusing
+        self.refuse = 0  # how many more ends of data to refuse
+        self.hang = 0  # how many more connections to leave without a greeting
+        self.hung = 0
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -101,7 +107,8 @@ class FastSink:
             return collections.Counter(self.accepted)
 
     def end_of_data(self, recipients: list[str]) -> bytes:
-        if self.reply:
+        if self.refuse > 0:
+            self.refuse -= 1
             self.refused += 1
             return self.reply.encode() + b"\r\n"
         with self._lock:
