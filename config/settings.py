@@ -185,7 +185,9 @@ EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 _email_url = _get("EMAIL_URL", env.str, "")
 if _email_url:
     _email = _get("EMAIL_URL", env.email_url, "")
-    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    # Django's SMTP backend plus the hand-over at the end of data (digest/mailbackends.py), unless
+    # EMAIL_BACKEND names another (DKIMBackend, which has it too).
+    EMAIL_BACKEND = _get("EMAIL_BACKEND", env.str, "digest.mailbackends.SMTPBackend")
     EMAIL_HOST = _email.get("EMAIL_HOST", "")
     EMAIL_PORT = _email.get("EMAIL_PORT") or 25
     EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")

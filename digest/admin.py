@@ -276,8 +276,13 @@ class EditionAdmin(admin.ModelAdmin):
             edition.sent_count = by_status.get(Delivery.Status.SENT, 0)
             edition.skipped_count = by_status.get(Delivery.Status.SKIPPED, 0)
             edition.failed_count = by_status.get(Delivery.Status.FAILED, 0)
-            edition.waiting_count = by_status.get(Delivery.Status.PENDING, 0) + by_status.get(
-                Delivery.Status.SENDING, 0
+            edition.waiting_count = sum(
+                by_status.get(status, 0)
+                for status in (
+                    Delivery.Status.PENDING,
+                    Delivery.Status.SENDING,
+                    Delivery.Status.HANDED_OVER,
+                )
             )
         return changelist
 

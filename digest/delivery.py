@@ -1,15 +1,12 @@
-"""Sending the ledger: each Delivery row goes out at most once, and exactly once when nothing
-crashes between the SMTP/ESP accept and the database update (see docs/delivery.md).
+"""Sending the ledger: each Delivery row goes out once (see digest/ledger.py for the states and
+docs/delivery.md for the one window where a crash leaves a row ambiguous).
 
-pending --claim (conditional UPDATE)--> sending --accepted--> sent (+ SentPaper rows)
-                                                 --transient error--> pending (retried later)
-                                                 --permanent error--> failed (reason kept)
-A row left `sending` by a crash is ambiguous; `recover_stuck_deliveries` applies the rule.
+Each row is rendered, then claimed (pending -> sending), handed over (-> handed_over, committed
+just before the SMTP end-of-data dot, or before the ESP request) and marked sent on the 250.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import random
 import smtplib
@@ -17,14 +14,16 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 
 from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F
-from django.utils import timezone
+from django.db.models import Count
 
-from digest.models import Delivery, Edition, Paper, SentPaper
+from digest import ledger
+from digest.mailbackends import ReplyLostAfterHandOver
+from digest.models import Delivery, Edition, Paper
 from digest.ratelimit import send_limiter
 from digest.rendering import digest_mail
 from subscriptions import mail
@@ -32,7 +31,6 @@ from subscriptions.models import Subscriber
 
 log = logging.getLogger(__name__)
 
-AMBIGUOUS_REASON = "ambiguous after crash: may have been delivered, not resent (at-most-once)"
 SEND_ERRORS = (smtplib.SMTPException, OSError, AnymailError)
 
 
@@ -44,8 +42,18 @@ class PermanentSendError(Exception):
     """The ESP or SMTP server refused this message for good (5xx, rejected recipient)."""
 
 
-def classify(error: Exception) -> TransientSendError | PermanentSendError:
-    """Turn whatever the mail backend raised into transient or permanent, with a reason."""
+class AmbiguousSendError(Exception):
+    """The message was handed over but no answer came back: it may have been delivered."""
+
+
+class HandOverRefused(Exception):
+    """The row was no longer ours at the hand-over (the stale rule overtook this sender)."""
+
+
+def classify(error: Exception) -> TransientSendError | PermanentSendError | AmbiguousSendError:
+    """Turn whatever the mail backend raised into transient, permanent or ambiguous."""
+    if isinstance(error, ReplyLostAfterHandOver):
+        return AmbiguousSendError(str(error))
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         reason = "; ".join(
@@ -94,51 +102,6 @@ class BatchResult:
         self.failed += other.failed
         self.skipped += other.skipped
         self.not_claimed += other.not_claimed
-
-
-def claim(delivery_id: int) -> bool:
-    """pending -> sending. Only the caller whose UPDATE changed the row may send it."""
-    return bool(
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
-            status=Delivery.Status.SENDING,
-            attempts=F("attempts") + 1,
-            claimed_at=timezone.now(),
-        )
-    )
-
-
-def mark_sent(delivery: Delivery, *, message_id: str, paper_pks: list[int]) -> None:
-    with transaction.atomic():
-        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
-            status=Delivery.Status.SENT, message_id=message_id, sent_at=timezone.now(), reason=""
-        )
-        SentPaper.objects.bulk_create(
-            [
-                SentPaper(subscriber_id=delivery.subscriber_id, paper_id=pk, delivery=delivery)
-                for pk in paper_pks
-            ],
-            ignore_conflicts=True,
-        )
-
-
-def _release(delivery_id: int, *, error: TransientSendError) -> bool:
-    """Back to pending for a retry, or failed once the attempts are used up."""
-    row = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING)
-    attempts = row.values_list("attempts", flat=True).first() or 0
-    if attempts >= settings.SEND_MAX_ATTEMPTS:
-        row.update(
-            status=Delivery.Status.FAILED,
-            reason=f"gave up after {attempts} attempts: {error}"[:300],
-        )
-        return False
-    row.update(status=Delivery.Status.PENDING, reason=f"will retry: {error}"[:300])
-    return True
-
-
-def _fail(delivery_id: int, *, error: PermanentSendError) -> None:
-    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.FAILED, reason=str(error)[:300]
-    )
 
 
 def _receiving_ids(deliveries: list[Delivery]) -> set[int]:
@@ -213,8 +176,8 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
                 _skip(delivery)
                 result.skipped += 1
                 continue
-            # Render before claiming: a crash while the row is `sending` (the ambiguous window)
-            # then covers only the hand-over to the server, not the rendering.
+            # Render before claiming: the row is `sending` (or `handed_over`) only while the
+            # message is actually on its way to the server.
             message = mail.render(
                 digest_mail(
                     delivery=delivery,
@@ -225,13 +188,16 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
                 )
             )
             limiter.acquire()
-            if not claim(delivery.pk):
+            claim = ledger.claim(delivery.pk)
+            if claim is None:
                 result.not_claimed += 1
                 continue
-            outcome = _send_one(delivery, message, papers, connection)
-            if outcome is None:
+            outcome = _send_one(delivery, claim, message, papers, connection)
+            if outcome is Outcome.SENT:
                 result.sent += 1
-            elif isinstance(outcome, TransientSendError) and _release(delivery.pk, error=outcome):
+            elif outcome is Outcome.NOT_OURS:
+                result.not_claimed += 1
+            elif outcome is Outcome.RETRY:
                 result.retry.append(delivery.pk)
             else:
                 result.failed += 1
@@ -240,42 +206,57 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
     return result
 
 
+class Outcome(Enum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    NOT_OURS = "not ours"
+
+
+def _hand_over_or_refuse(claim: ledger.Claim) -> None:
+    if not ledger.hand_over(claim):
+        raise HandOverRefused(f"delivery {claim.delivery_id} was taken back before hand-over")
+
+
 def _send_one(
     delivery: Delivery,
+    claim: ledger.Claim,
     message: mail.UnfoldedEmail,
     papers: dict[str, Paper],
     connection: _Connection,
-) -> TransientSendError | PermanentSendError | None:
+) -> Outcome:
     try:
-        message_id = mail.send_rendered(message, connection=connection.get())
+        backend = connection.get()
+        if getattr(backend, "hands_over_at_end_of_data", False):
+            # SMTP: committed just before the end-of-data dot, once the body is on the wire.
+            message.before_end_of_data = lambda: _hand_over_or_refuse(claim)
+        elif not ledger.hand_over(claim):
+            return Outcome.NOT_OURS
+        message_id = mail.send_rendered(message, connection=backend)
+    except HandOverRefused:
+        connection.reset()
+        return Outcome.NOT_OURS
     except SEND_ERRORS as error:
         outcome = classify(error)
-        log.warning("delivery %s: %s", delivery.pk, outcome)
-        if isinstance(outcome, TransientSendError):
-            connection.reset()
-            return outcome
-        _fail(delivery.pk, error=outcome)
-        return outcome
+        log.warning("delivery %s: %s: %s", delivery.pk, type(outcome).__name__, outcome)
+        if isinstance(outcome, PermanentSendError):
+            ledger.fail(claim, reason=str(outcome))
+            return Outcome.FAILED
+        connection.reset()
+        if isinstance(outcome, AmbiguousSendError):
+            ledger.settle_ambiguous(claim, reason=str(outcome))
+            return Outcome.FAILED
+        return Outcome.RETRY if ledger.release(claim, reason=str(outcome)) else Outcome.FAILED
     paper_pks = [papers[i["id"]].pk for i in delivery.papers if i["id"] in papers]
-    mark_sent(delivery, message_id=message_id, paper_pks=paper_pks)
-    return None
-
-
-def recover_stuck_deliveries(*, now: dt.datetime | None = None) -> int:
-    """Apply the documented rule to rows left `sending` by a crash; return how many.
-
-    A row is stuck when it was claimed more than SENDING_STALE_MINUTES ago (far longer than one
-    send takes). With an ESP that de-duplicates on our idempotency key
-    (EMAIL_IDEMPOTENT_RESEND=true) it goes back to pending and is resent with the same key.
-    Otherwise the message may or may not have left: we choose at-most-once and mark it failed
-    as ambiguous, never resending (a reader missing one digest beats a reader getting two).
-    """
-    now = now or timezone.now()
-    stale = now - dt.timedelta(minutes=settings.SENDING_STALE_MINUTES)
-    stuck = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale)
-    if settings.EMAIL_IDEMPOTENT_RESEND:
-        return stuck.update(status=Delivery.Status.PENDING, reason="resent after crash (same key)")
-    return stuck.update(status=Delivery.Status.FAILED, reason=AMBIGUOUS_REASON)
+    before = delivery.reason.removeprefix("will retry: ")
+    ledger.mark_sent(
+        claim,
+        subscriber_id=delivery.subscriber_id,
+        message_id=message_id,
+        paper_pks=paper_pks,
+        note=f"sent on attempt {delivery.attempts + 1} after: {before}" if before else "",
+    )
+    return Outcome.SENT
 
 
 def pending_batches(*, edition_ids: list[int]) -> list[list[int]]:

@@ -1,14 +1,23 @@
-"""SMTP with DKIM: Django's SMTP backend, signing each message with dkimpy when a key is set.
+"""SMTP backends: Django's, with a hand-over hook at the end of data, and DKIM signing.
 
-EMAIL_URL=smtp://... picks Django's backend; set EMAIL_BACKEND=digest.mailbackends.DKIMBackend
+EMAIL_URL=smtp://... picks `SMTPBackend`; set EMAIL_BACKEND=digest.mailbackends.DKIMBackend
 (with EMAIL_URL for host/port) and DKIM_PRIVATE_KEY_PATH to sign. Through an ESP, the ESP signs.
 We sign exactly the bytes we hand to the server (headers are never folded after signing), with
 relaxed/relaxed canonicalisation, covering the headers mailbox providers check.
+
+The hand-over hook: a message with a `before_end_of_data` callable gets it called after the whole
+body has been sent and just before the final "." that asks the server to take the message. An
+SMTP server discards a transaction that never got its dot, so until then a crash loses nothing;
+the delivery ledger commits `handed_over` in that callback (see digest/ledger.py). If the callback
+raises, the connection is dropped without the dot, and the server discards the message.
 """
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
+import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dkim
@@ -50,7 +59,82 @@ def dkim_sign(raw: bytes, *, private_key: bytes, selector: str, domain: str) -> 
     return signature + raw
 
 
-class DKIMBackend(EmailBackend):
+class ReplyLostAfterHandOver(smtplib.SMTPException):
+    """The end of data was sent but no reply came back: the server may or may not have the
+    message. Never retried blindly (see the ambiguous rule in docs/delivery.md)."""
+
+
+class _HandOverData:
+    """smtplib.SMTP whose DATA step calls `before_end_of_data` just before the final dot."""
+
+    before_end_of_data: Callable[[], None] | None = None
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock = super()._get_socket(host, port, timeout)
+        # The dot goes out as its own small write after the body: with Nagle's algorithm it
+        # would wait for the server's delayed ACK (~40 ms), all of it inside the hand-over window.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        hook = self.before_end_of_data
+        if hook is None:
+            return super().data(msg)
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        # What smtplib.SMTP.data does, with the body and its terminating dot sent apart.
+        if isinstance(msg, str):
+            msg = smtplib._fix_eols(msg).encode("ascii")
+        body = smtplib._quote_periods(msg)
+        if body[-2:] != b"\r\n":
+            body += b"\r\n"
+        self.send(body)
+        try:
+            hook()
+        except BaseException:
+            self.close()  # without its dot, the server throws the transaction away
+            raise
+        try:
+            self.send(b".\r\n")
+            return self.getreply()
+        except smtplib.SMTPServerDisconnected as error:
+            raise ReplyLostAfterHandOver(f"no reply to the end of data: {error}") from error
+
+
+class HandOverSMTP(_HandOverData, smtplib.SMTP):
+    pass
+
+
+class HandOverSMTPSSL(_HandOverData, smtplib.SMTP_SSL):
+    pass
+
+
+class SMTPBackend(EmailBackend):
+    """Django's SMTP backend whose connections call a message's `before_end_of_data`."""
+
+    hands_over_at_end_of_data = True
+
+    @property
+    def connection_class(self) -> type[smtplib.SMTP]:
+        return HandOverSMTPSSL if self.use_ssl else HandOverSMTP
+
+    @contextlib.contextmanager
+    def _hand_over_hook(self, email_message: EmailMessage) -> Iterator[None]:
+        connection = self.connection
+        connection.before_end_of_data = getattr(email_message, "before_end_of_data", None)
+        try:
+            yield
+        finally:
+            connection.before_end_of_data = None
+
+    def _send(self, email_message: EmailMessage) -> bool:
+        with self._hand_over_hook(email_message):
+            return super()._send(email_message)
+
+
+class DKIMBackend(SMTPBackend):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.private_key: bytes | None = None
@@ -77,7 +161,8 @@ class DKIMBackend(EmailBackend):
             raw, private_key=self.private_key, selector=self.selector, domain=self.domain
         )
         try:
-            self.connection.sendmail(from_email, recipients, signed)
+            with self._hand_over_hook(email_message):
+                self.connection.sendmail(from_email, recipients, signed)
         except smtplib.SMTPException:
             if not self.fail_silently:
                 raise

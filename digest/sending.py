@@ -7,14 +7,9 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from digest.delivery import (
-    BatchResult,
-    enqueue_pending,
-    recover_stuck_deliveries,
-    send_batch,
-    send_pending_here,
-)
+from digest.delivery import BatchResult, enqueue_pending, send_batch, send_pending_here
 from digest.editions import build_edition, candidate_papers, due_readers, match_readers
+from digest.ledger import Recovery, recover_stuck_deliveries
 from digest.models import Delivery, Edition
 from subscriptions.models import Subscriber
 
@@ -23,7 +18,7 @@ from subscriptions.models import Subscriber
 class SendReport:
     edition: Edition
     built: int  # ledger rows created by this run
-    recovered: int  # rows left `sending` by a crash that the rule settled
+    recovered: Recovery  # rows a crash left behind, settled by the rule
     sent: int = 0
     skipped: int = 0
     failed: int = 0

@@ -65,11 +65,12 @@ class Inbox:
 
 @pytest.fixture
 def smtp_server(settings) -> Iterator[Inbox]:
-    """A real SMTP server on loopback; Django's SMTP backend sends to it."""
+    """A real SMTP server on loopback; our SMTP backend (Django's, plus the hand-over at the end
+    of data) sends to it."""
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "digest.mailbackends.SMTPBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = controller.port
     settings.EMAIL_USE_TLS = False

@@ -37,11 +37,13 @@ class DeliveryQuerySet(models.QuerySet["Delivery"]):
 
 
 class Delivery(models.Model):
-    """The ledger: one row per (reader, edition). pending -> sending -> sent, or skipped/failed."""
+    """The ledger: one row per (reader, edition). pending -> sending -> handed_over -> sent, or
+    skipped/failed (digest/ledger.py has the transitions)."""
 
     class Status(models.TextChoices):
         PENDING = "pending"
-        SENDING = "sending"
+        SENDING = "sending"  # claimed; the server has not been asked to take the message yet
+        HANDED_OVER = "handed_over"  # the end of data (or the ESP request) is on its way
         SENT = "sent"
         SKIPPED = "skipped"
         FAILED = "failed"
@@ -50,7 +52,7 @@ class Delivery(models.Model):
         "subscriptions.Subscriber", on_delete=models.CASCADE, related_name="deliveries"
     )
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="deliveries")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=300, blank=True, help_text="Why skipped or failed")
     papers = models.JSONField(default=list, blank=True, help_text="[{id, score, why}] in order")
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -83,7 +83,7 @@ def test_email_url_configures_smtp_with_tls() -> None:
         "shell", "-v", "0", "-c", code, EMAIL_URL="smtp+tls://user:secret@mail.example.org:587"
     )
     assert result.stdout.split() == [
-        "django.core.mail.backends.smtp.EmailBackend",
+        "digest.mailbackends.SMTPBackend",
         "mail.example.org",
         "587",
         "user",

@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from digest.delivery import AMBIGUOUS_REASON, recover_stuck_deliveries, send_batch
+from digest.delivery import send_batch
 from digest.editions import build_edition
+from digest.ledger import AMBIGUOUS_REASON, recover_stuck_deliveries
 from digest.models import Delivery
 from digest.sending import send_edition
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
@@ -46,7 +47,8 @@ def test_a_4xx_answer_is_retried_and_the_reader_gets_one_mail(smtp_server):
     assert report.sent == 1
     assert len(smtp_server.to("ada@example.org")) == 1
     delivery = Delivery.objects.get()
-    assert (delivery.status, delivery.attempts, delivery.reason) == ("sent", 2, "")
+    assert (delivery.status, delivery.attempts) == ("sent", 2)
+    assert delivery.reason == "sent on attempt 2 after: SMTP 451 4.3.0 Try again later"
 
 
 def test_a_4xx_answer_puts_the_row_back_to_pending_with_the_reason(smtp_server):
@@ -113,31 +115,48 @@ def test_a_row_claimed_by_another_sender_is_not_sent_again(smtp_server):
     assert smtp_server.messages == []
 
 
-def test_a_row_left_sending_by_a_crash_is_marked_ambiguous_and_never_resent(smtp_server):
+def test_a_row_left_sending_by_a_crash_is_sent_again_once_stale(smtp_server):
+    """`sending`: the end of data never left, so the server discarded the message."""
     delivery = one_reader_edition()
     claimed = timezone.now() - dt.timedelta(minutes=31)
-    Delivery.objects.filter(pk=delivery.pk).update(status="sending", claimed_at=claimed)
+    Delivery.objects.filter(pk=delivery.pk).update(status="sending", claimed_at=claimed, attempts=1)
     fresh = make_reader("fresh@example.org")
     recent = Delivery.objects.create(
         subscriber=fresh, edition=delivery.edition, status="sending", claimed_at=timezone.now()
     )
 
+    report = send_edition(frequency="daily", date=DAY)
+
+    delivery.refresh_from_db()
+    recent.refresh_from_db()
+    assert (report.recovered.resent, report.recovered.ambiguous) == (1, 0)
+    assert delivery.status == "sent"
+    assert delivery.reason.startswith("sent on attempt 2 after: resent after crash")
+    assert recent.status == "sending"  # may still be in flight: left alone
+    assert [str(m["To"]) for m in smtp_server.messages] == ["ada@example.org"]
+
+
+def test_a_row_left_handed_over_by_a_crash_is_marked_ambiguous_and_never_resent(smtp_server):
+    delivery = one_reader_edition()
+    claimed = timezone.now() - dt.timedelta(minutes=31)
+    Delivery.objects.filter(pk=delivery.pk).update(status="handed_over", claimed_at=claimed)
+
     settled = recover_stuck_deliveries()
     send_edition(frequency="daily", date=DAY)
 
     delivery.refresh_from_db()
-    recent.refresh_from_db()
-    assert settled == 1
+    assert (settled.resent, settled.ambiguous) == (0, 1)
     assert (delivery.status, delivery.reason) == ("failed", AMBIGUOUS_REASON)
-    assert recent.status == "sending"  # may still be in flight: left alone
     assert smtp_server.messages == []
 
 
-def test_with_an_idempotent_esp_a_stuck_row_is_resent_with_the_same_key(smtp_server, settings):
+def test_with_an_idempotent_esp_a_handed_over_row_is_resent_with_the_same_key(
+    smtp_server, settings
+):
     settings.EMAIL_IDEMPOTENT_RESEND = True
     delivery = one_reader_edition()
     claimed = timezone.now() - dt.timedelta(minutes=31)
-    Delivery.objects.filter(pk=delivery.pk).update(status="sending", claimed_at=claimed)
+    Delivery.objects.filter(pk=delivery.pk).update(status="handed_over", claimed_at=claimed)
 
     send_edition(frequency="daily", date=DAY)
 

@@ -45,6 +45,6 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"{report.edition}: sent={report.sent} skipped={report.skipped} "
-            f"failed={report.failed} (new rows {report.built}, settled after crash "
-            f"{report.recovered})"
+            f"failed={report.failed} (new rows {report.built}; after a crash: "
+            f"{report.recovered.resent} resent, {report.recovered.ambiguous} ambiguous)"
         )

@@ -1,0 +1,203 @@
+"""Real processes for fault tests: Celery workers, management commands and a throwaway
+redis-server, all started here and stopped by the pid we hold (never by name)."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from tests.conftest import Inbox, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class PacedInbox(Inbox):
+    """An SMTP sink that takes a moment per recipient (before DATA, never in the ambiguous
+    window after the end of data), so kills and faults land mid-edition."""
+
+    def __init__(self, pause: float = 0.004) -> None:
+        super().__init__()
+        self.pause = pause
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        await asyncio.sleep(self.pause)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        """Keep the envelope and answer at once (parsing it here would widen the window
+        between the end of data and the reply)."""
+        if not self.reply.startswith("250"):
+            return self.reply
+        self.envelopes.append(envelope)
+        return self.reply
+
+    @property
+    def received(self) -> int:
+        return len(self.envelopes)
+
+    def per_recipient(self) -> collections.Counter[str]:
+        return collections.Counter(rcpt for e in list(self.envelopes) for rcpt in e.rcpt_tos)
+
+
+def worker_database_url() -> str:
+    db = settings.DATABASES["default"]
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/"
+        f"{connection.settings_dict['NAME']}"
+    )
+
+
+def service_env(*, smtp_port: int, broker_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a worker, beat or command running against the test database."""
+    broker_url = broker_url or settings.CELERY_BROKER_URL
+    return {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": broker_url,
+        "CELERY_BROKER_URL": broker_url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "SITE_URL": settings.SITE_URL,
+        "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
+        "MAIL_DOMAIN": settings.MAIL_DOMAIN,
+        "SEND_RATE_PER_SECOND": "0",
+        "SEND_BATCH_SIZE": str(settings.SEND_BATCH_SIZE),
+        "SEND_RETRY_BASE_SECONDS": "0.2",
+        "SEND_RETRY_MAX_SECONDS": "1",
+        # Short, so a killed worker's unacknowledged batches come back during the test.
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+        "EMAIL_TIMEOUT": "5",
+        **extra,
+    }
+
+
+def start_worker(env: dict[str, str], name: str, *, concurrency: int = 2) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-n",
+            f"{name}@%h",
+            "-c",
+            str(concurrency),
+            "-P",
+            "prefork",
+            "-l",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,  # its own process group: a signal reaches every child at once
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def start_django(env: dict[str, str], code: str) -> subprocess.Popen:
+    """`code` in a fresh Django process (what beat or an operator's shell would run)."""
+    script = f"import django\ndjango.setup()\n{code}"
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen, *, timeout: float = 60) -> str:
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, f"exit {process.returncode}: {err[-2000:]}"
+    return out
+
+
+def signal_group(process: subprocess.Popen, sig: int) -> None:
+    """Signal the process group we started (and only it), then reap its leader."""
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        return
+    process.wait(timeout=30)
+
+
+def stop_all(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            signal_group(process, signal.SIGTERM)
+
+
+def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+class RedisServer:
+    """A redis-server of our own on a free loopback port, without persistence: a restart
+    starts empty, as a crashed Redis without AOF does."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+
+        def answers() -> bool:
+            try:
+                return bool(client.ping())
+            except redis.ConnectionError:
+                return False
+
+        wait_for(answers, timeout=10, what="redis-server to start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=10)
+        self.process = None
