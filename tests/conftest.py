@@ -114,6 +114,10 @@ def isolated_cache(settings) -> None:
     """
     default = settings.CACHES["default"]
     settings.CACHES = {"default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    # django-axes keeps the cache it found at start-up; hand it this test's cache.
+    from axes.handlers.proxy import AxesProxyHandler
+
+    AxesProxyHandler.get_implementation(force=True)
 
 
 @pytest.fixture
