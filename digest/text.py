@@ -66,20 +66,30 @@ def _strip_html_once(value: str) -> str:
     extractor = _TextExtractor()
     extractor.feed(value)
     extractor.close()
+    # Character references may decode to controls or format characters ("&#x202e;").
     return _drop_control_chars("".join(extractor.parts))
+
+
+# Everything outside printable ASCII is a candidate; only candidates get a category lookup, once
+# per distinct character of a string, so plain ASCII text costs one C-level regex scan.
+_CANDIDATE = re.compile(r"[^\x20-\x7e]")
+_AS_SPACE = frozenset({"Cc", "Zl", "Zp"})
+_DROPPED = frozenset({"Cf", "Cs"})
 
 
 def _drop_control_chars(value: str) -> str:
     """Controls become spaces; format characters (zero-width, bidi overrides) and lone surrogates
     vanish, since they can hide or reorder text in a Subject line."""
-    out = []
-    for char in value:
+    if not _CANDIDATE.search(value):
+        return value
+    table: dict[int, str | None] = {}
+    for char in set(_CANDIDATE.findall(value)):
         category = unicodedata.category(char)
-        if category == "Cc" or category in ("Zl", "Zp"):
-            out.append(" ")
-        elif category not in ("Cf", "Cs"):
-            out.append(char)
-    return "".join(out)
+        if category in _AS_SPACE:
+            table[ord(char)] = " "
+        elif category in _DROPPED:
+            table[ord(char)] = None
+    return value.translate(table) if table else value
 
 
 def collapse_whitespace(value: str) -> str:
@@ -111,14 +121,18 @@ def clean_text(value: object, *, max_length: int) -> str:
     """
     if value is None:
         return ""
-    text = _drop_control_chars(str(value))
-    for _ in range(_MAX_UNWRAP_ROUNDS):
-        stripped = _strip_html_once(text)
-        if stripped == text:
-            break
-        text = stripped
-    text = _TAG_LIKE.sub("‹", text)
-    return truncate(collapse_whitespace(text), max_length)
+    text = _drop_control_chars(value if isinstance(value, str) else str(value))
+    # Without "<" or "&" there is no tag and no reference: html.parser would return the text as
+    # it is, so the markup passes (and the tag-like check) are skipped.
+    if "<" in text or "&" in text:
+        for _ in range(_MAX_UNWRAP_ROUNDS):
+            stripped = _strip_html_once(text)
+            if stripped == text:
+                break
+            text = stripped
+        text = _TAG_LIKE.sub("‹", text)
+    # Controls are already gone (and neither pass above adds any), so only whitespace is left.
+    return truncate(" ".join(text.split()), max_length)
 
 
 # --- LaTeX ---------------------------------------------------------------------------------
