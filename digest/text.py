@@ -7,6 +7,7 @@ Parsers pass every text field through `clean_text`; templates still escape at re
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -92,9 +93,15 @@ def _drop_control_chars(value: str) -> str:
     return value.translate(table) if table else value
 
 
+# The ASCII controls that str.split() treats as whitespace need no replacing first.
+_NOT_SPLIT_ASCII = re.compile(r"[^\x20-\x7e\t\n\x0b\x0c\r\x1c-\x1f]")
+
+
 def collapse_whitespace(value: str) -> str:
     """All runs of whitespace (newlines, tabs, no-break and other Unicode spaces) -> one space."""
-    return " ".join(_drop_control_chars(value).split())
+    if _NOT_SPLIT_ASCII.search(value):
+        value = _drop_control_chars(value)
+    return " ".join(value.split())
 
 
 def truncate(value: str, max_length: int) -> str:
@@ -121,18 +128,18 @@ def clean_text(value: object, *, max_length: int) -> str:
     """
     if value is None:
         return ""
-    text = _drop_control_chars(value if isinstance(value, str) else str(value))
+    text = value if isinstance(value, str) else str(value)
     # Without "<" or "&" there is no tag and no reference: html.parser would return the text as
     # it is, so the markup passes (and the tag-like check) are skipped.
     if "<" in text or "&" in text:
+        text = _drop_control_chars(text)
         for _ in range(_MAX_UNWRAP_ROUNDS):
             stripped = _strip_html_once(text)
             if stripped == text:
                 break
             text = stripped
         text = _TAG_LIKE.sub("‹", text)
-    # Controls are already gone (and neither pass above adds any), so only whitespace is left.
-    return truncate(" ".join(text.split()), max_length)
+    return truncate(collapse_whitespace(text), max_length)
 
 
 # --- LaTeX ---------------------------------------------------------------------------------
@@ -234,6 +241,13 @@ def latex_to_unicode(text: str) -> str:
     source = collapse_whitespace(text or "")
     if not _LATEX_HINT.search(source):
         return source
+    return _render_latex(source)
+
+
+# pylatexenc takes about a millisecond per title; the same titles come back in every listing
+# that cross-lists a paper and in every re-ingest, so recent renderings are remembered.
+@functools.lru_cache(maxsize=4096)
+def _render_latex(source: str) -> str:
     prepared = _prepare(source)
     try:
         rendered = _CONVERTER.latex_to_text(prepared)
@@ -246,3 +260,8 @@ def latex_to_unicode(text: str) -> str:
     if not result or ("%s" in result and "%s" not in source):
         return source
     return result
+
+
+def clear_caches() -> None:
+    """Forget remembered LaTeX renderings (the benchmark measures a cold start)."""
+    _render_latex.cache_clear()
