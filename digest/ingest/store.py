@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from digest.ingest import bulk
 from digest.ingest.merge import (
     KEEP_FIRST,
     LATEST_TEXT,
@@ -144,7 +145,7 @@ def store_records(
                 created[cid].first_seen_at = now
                 created[cid].updated_at = now
 
-        Paper.objects.bulk_create(list(created.values()), batch_size=insert_batch_size())
+        bulk.insert(Paper, list(created.values()))
         _update_changed(existing, changed_fields, now)
 
         counts.new = len(created)
@@ -161,12 +162,6 @@ def store_records(
         if with_signals:
             _snapshot_signals([*existing.values(), *created.values()], before, now)
     return counts
-
-
-def insert_batch_size() -> int:
-    """Rows per INSERT: Django caps it by the database's bound-parameter limit (SQLite's is
-    999 on old builds), so this only bounds the statement size elsewhere."""
-    return 1000
 
 
 def _signals(paper: StoredPaper | Paper) -> tuple[int | None, int | None, int | None]:
@@ -196,7 +191,7 @@ def _snapshot_signals(
                     num_comments=comments,
                 )
             )
-    SignalSnapshot.objects.bulk_create(snapshots, batch_size=insert_batch_size())
+    bulk.insert(SignalSnapshot, snapshots)
 
 
 def _update_changed(
@@ -233,10 +228,10 @@ def _record_sightings(
             sightings = PaperSighting.objects.filter(source=source, paper_id__in=chunk)
             seen.update(sightings.values_list("paper_id", flat=True))
         unseen += [pk for pk in existing_ids if pk not in seen]
-    PaperSighting.objects.bulk_create(
+    bulk.insert(
+        PaperSighting,
         [
-            PaperSighting(paper_id=pk, source=source, first_seen_at=now, last_seen_at=now)
+            PaperSighting(paper_id=pk, source_id=source.pk, first_seen_at=now, last_seen_at=now)
             for pk in unseen
         ],
-        batch_size=insert_batch_size(),
     )

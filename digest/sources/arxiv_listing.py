@@ -14,9 +14,9 @@ import feedparser
 
 from digest.ids import arxiv_id_and_version, normalise_doi
 from digest.sources.fields import (
+    Getter,
     clean_authors,
     clean_list,
-    Getter,
     collect,
     entry_getter,
     parse_datetime,
