@@ -93,15 +93,14 @@ def _drop_control_chars(value: str) -> str:
     return value.translate(table) if table else value
 
 
-# The ASCII controls that str.split() treats as whitespace need no replacing first.
-_NOT_SPLIT_ASCII = re.compile(r"[^\x20-\x7e\t\n\x0b\x0c\r\x1c-\x1f]")
-
-
 def collapse_whitespace(value: str) -> str:
     """All runs of whitespace (newlines, tabs, no-break and other Unicode spaces) -> one space."""
-    if _NOT_SPLIT_ASCII.search(value):
-        value = _drop_control_chars(value)
-    return " ".join(value.split())
+    collapsed = " ".join(value.split())
+    # Every character _drop_control_chars changes is unprintable; whitespace controls are gone
+    # with the split, so text that is printable now is already clean (the usual case).
+    if collapsed.isprintable():
+        return collapsed
+    return " ".join(_drop_control_chars(collapsed).split())
 
 
 def truncate(value: str, max_length: int) -> str:
