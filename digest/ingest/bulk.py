@@ -8,9 +8,10 @@ only strings and numbers, which Django hands to the driver unchanged, skip the c
 come back with RETURNING and are set on the objects in order, as bulk_create does; where the
 database cannot return rows from a multi-row INSERT, this falls back to bulk_create.
 
-Rows per statement follow the database's bound-parameter limit: SQLite's real limit (32,766 on
-builds since 3.32; Django assumes the old 999 and so sends ~30 papers per INSERT), PostgreSQL's
-65,535 (the wire protocol's), and never more than MAX_ROWS rows.
+On SQLite, one row of placeholders per object, as many rows per statement as SQLite's real
+bound-parameter limit allows (32,766 on builds since 3.32; Django assumes the old 999 and so
+sends ~30 papers per INSERT), never more than MAX_ROWS. On PostgreSQL, one array per column
+unnested into rows (what Django 5.2's bulk_create does there), MAX_ROWS rows per statement.
 """
 
 from __future__ import annotations
@@ -54,18 +55,32 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     quote = db.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    head = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
+    head = f"INSERT INTO {quote(meta.db_table)} ({columns}) "
     tail = f" RETURNING {quote(meta.pk.column)}"
-    size = rows_per_statement(db, len(fields))
     prepare = _Preparer(fields, db)
+    if db.vendor == "postgresql":
+        # One array per column, as Django's own bulk_create does on PostgreSQL: a handful of
+        # parameters instead of one per value, so neither psycopg nor the planner walks 60,000.
+        types = [f.db_type(db).split("(")[0] for f in fields]
+        values = "SELECT * FROM UNNEST(" + ", ".join(f"(%s)::{t}[]" for t in types) + ")"
+        size = MAX_ROWS
+    else:
+        values = "VALUES "
+        placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        size = rows_per_statement(db, len(fields))
     with db.cursor() as cursor:
         for start in range(0, len(objs), size):
             batch = objs[start : start + size]
-            params: list[object] = []
-            for obj in batch:
-                params += prepare(obj)
-            cursor.execute(head + ", ".join([placeholders] * len(batch)) + tail, params)
+            rows = [prepare(obj) for obj in batch]
+            if db.vendor == "postgresql":
+                sql, params = (
+                    head + values + tail,
+                    [list(column) for column in zip(*rows, strict=True)],
+                )
+            else:
+                sql = head + values + ", ".join([placeholders] * len(batch)) + tail
+                params = [value for row in rows for value in row]
+            cursor.execute(sql, params)
             for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 obj.pk = pk
                 obj._state.adding = False
