@@ -95,6 +95,11 @@ def _drop_control_chars(value: str) -> str:
 
 def collapse_whitespace(value: str) -> str:
     """All runs of whitespace (newlines, tabs, no-break and other Unicode spaces) -> one space."""
+    # Printable text holds no whitespace but " " (every other space, newline and separator is
+    # unprintable) and nothing _drop_control_chars would change: it only needs no double, leading
+    # or trailing spaces to be collapsed already, which is the usual case for feed text.
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value
     collapsed = " ".join(value.split())
     # Every character _drop_control_chars changes is unprintable; whitespace controls are gone
     # with the split, so text that is printable now is already clean (the usual case).
@@ -127,7 +132,11 @@ def clean_text(value: object, *, max_length: int) -> str:
     """
     if value is None:
         return ""
-    text = value if isinstance(value, str) else str(value)
+    # Always a plain str: a subclass (Django's SafeString) must not carry its markings through.
+    if type(value) is str:
+        text = value
+    else:
+        text = str.__str__(value) if isinstance(value, str) else str(value)
     # Without "<" or "&" there is no tag and no reference: html.parser would return the text as
     # it is, so the markup passes (and the tag-like check) are skipped.
     if "<" in text or "&" in text:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
+from django.utils.safestring import SafeString
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,8 +87,11 @@ def reference_clean_text(value: object, *, max_length: int) -> str:
 
 
 controls = st.sampled_from(
-    ["\x00", "\x1f", "\x7f", "\x85", "\u2028", "\u2029", "\u200b", "\u202e", "\ufeff", "\ud800"]
-    + ["\u00a0", "\u3000", "&#x202e;", "&#8203;", "&#10;", "é", "𝓑", "\t", "\r\n"]
+    [
+        *["\x00", "\x1f", "\x7f", "\x85", "\u2028", "\u2029", "\u200b", "\u202e", "\ufeff"],
+        *["\ud800", "\u00a0", "\u3000", "&#x202e;", "&#8203;", "&#10;", "é", "𝓑", "\t", "\r\n"],
+        *["  ", " ", "a  b", " lead", "trail "],
+    ]
 )
 mixed = st.lists(st.one_of(st.text(max_size=8), controls, html_ish), max_size=12).map("".join)
 
@@ -112,3 +116,9 @@ def test_a_string_subclass_is_cleaned_like_its_text():
 
     assert clean_text(Tagged("a\u200bb\nc"), max_length=50) == "ab c"
     assert clean_text(12, max_length=50) == "12"
+
+
+def test_clean_text_never_hands_back_a_safe_string():
+    cleaned = clean_text(SafeString('plain "quoted" text'), max_length=50)
+    assert cleaned == 'plain "quoted" text'
+    assert type(cleaned) is str
