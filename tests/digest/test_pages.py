@@ -83,7 +83,9 @@ def test_the_preview_says_so_when_nothing_matches(client, papers) -> None:
 
 def test_the_archive_groups_a_days_papers_by_topic(client, papers) -> None:
     Topic.objects.create(
-        slug="robots-test", name="Robots (test)", keywords=["robot manipulation", "diffusion policy"]
+        slug="robots-test",
+        name="Robots (test)",
+        keywords=["robot manipulation", "diffusion policy"],
     )
     response = client.get(reverse("digest:archive_day", args=["2026-03-06"]))
     body = response.content.decode()
