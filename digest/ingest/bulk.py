@@ -10,17 +10,19 @@ database cannot return rows from a multi-row INSERT, this falls back to bulk_cre
 
 On SQLite, one row of placeholders per object, as many rows per statement as SQLite's real
 bound-parameter limit allows (32,766 on builds since 3.32; Django assumes the old 999 and so
-sends ~30 papers per INSERT), never more than MAX_ROWS. On PostgreSQL, one array per column
-unnested into rows (what Django 5.2's bulk_create does there), MAX_ROWS rows per statement.
+sends ~30 papers per INSERT), never more than MAX_ROWS. On PostgreSQL, MAX_ROWS rows per
+statement travel as one JSON document (see _postgresql_statements).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.options import Options
 
 MAX_ROWS = 1000
 _PASSTHROUGH = (models.CharField, models.TextField, models.IntegerField, models.FloatField)
@@ -53,38 +55,92 @@ def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
         return
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    quote = db.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    head = f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-    tail = f" RETURNING {quote(meta.pk.column)}"
-    prepare = _Preparer(fields, db)
     if db.vendor == "postgresql":
-        # One array per column, as Django's own bulk_create does on PostgreSQL: a handful of
-        # parameters instead of one per value, so neither psycopg nor the planner walks 60,000.
-        types = [f.db_type(db).split("(")[0] for f in fields]
-        values = "SELECT * FROM UNNEST(" + ", ".join(f"(%s)::{t}[]" for t in types) + ")"
-        size = MAX_ROWS
+        if not all(isinstance(_target(f), _AS_JSON) for f in fields):
+            model._default_manager.bulk_create(objs)
+            return
+        statements = _postgresql_statements(meta, fields, db, objs)
     else:
-        values = "VALUES "
-        placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        size = rows_per_statement(db, len(fields))
+        statements = _values_statements(meta, fields, db, objs)
     with db.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            batch = objs[start : start + size]
-            rows = [prepare(obj) for obj in batch]
-            if db.vendor == "postgresql":
-                sql, params = (
-                    head + values + tail,
-                    [list(column) for column in zip(*rows, strict=True)],
-                )
-            else:
-                sql = head + values + ", ".join([placeholders] * len(batch)) + tail
-                params = [value for row in rows for value in row]
+        for batch, sql, params in statements:
             cursor.execute(sql, params)
             for obj, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                 obj.pk = pk
                 obj._state.adding = False
                 obj._state.db = db.alias
+
+
+Statement = tuple[Sequence[models.Model], str, list[object]]
+
+
+def _values_statements(
+    meta: Options, fields: list[models.Field], db: BaseDatabaseWrapper, objs: Sequence[models.Model]
+) -> Iterator[Statement]:
+    """INSERT ... VALUES (...), (...) RETURNING pk: one placeholder per value."""
+    quote = db.ops.quote_name
+    head = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "
+    )
+    tail = f" RETURNING {quote(meta.pk.column)}"
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    prepare = _Preparer(fields, db)
+    size = rows_per_statement(db, len(fields))
+    for start in range(0, len(objs), size):
+        batch = objs[start : start + size]
+        params = [value for obj in batch for value in prepare(obj)]
+        yield batch, head + ", ".join([placeholders] * len(batch)) + tail, params
+
+
+def _postgresql_statements(
+    meta: Options, fields: list[models.Field], db: BaseDatabaseWrapper, objs: Sequence[models.Model]
+) -> Iterator[Statement]:
+    """INSERT ... SELECT FROM jsonb_to_recordset(%s) RETURNING pk: the rows travel as one JSON
+    document, so psycopg quotes one string instead of 60,000 values (or array elements, which it
+    escapes one by one in Python), and the server turns it back into typed columns."""
+    quote = db.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    record = ", ".join(f"{quote(f.column)} {f.db_type(db)}" for f in fields)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+        f"SELECT {columns} FROM jsonb_to_recordset(%s::jsonb) AS r({record}) "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    convert = [(f.attname, f.column, _json_converter(f)) for f in fields]
+    for start in range(0, len(objs), MAX_ROWS):
+        batch = objs[start : start + MAX_ROWS]
+        rows = []
+        for obj in batch:
+            row = {}
+            for attname, column, to_json in convert:
+                value = getattr(obj, attname)
+                row[column] = value if to_json is None or value is None else to_json(value)
+            rows.append(row)
+        yield batch, sql, [json.dumps(rows)]
+
+
+# Field types whose values JSON carries faithfully (dates and datetimes as ISO 8601 text, which
+# PostgreSQL reads back into date / timestamptz columns, offsets included).
+_AS_JSON = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.FloatField,
+    models.BooleanField,
+    models.JSONField,
+    models.DateField,  # DateTimeField is a DateField
+    models.AutoField,
+)
+
+
+def _target(field: models.Field) -> models.Field:
+    return field.target_field if field.is_relation else field
+
+
+def _json_converter(field: models.Field) -> Callable[[object], object] | None:
+    if isinstance(_target(field), models.DateField):  # and DateTimeField
+        return lambda value: field.get_prep_value(value).isoformat()
+    return None
 
 
 class _Preparer:
