@@ -7,6 +7,7 @@ Parsers pass every text field through `clean_text`; templates still escape at re
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -66,25 +67,45 @@ def _strip_html_once(value: str) -> str:
     extractor = _TextExtractor()
     extractor.feed(value)
     extractor.close()
+    # Character references may decode to controls or format characters ("&#x202e;").
     return _drop_control_chars("".join(extractor.parts))
+
+
+# Everything outside printable ASCII is a candidate; only candidates get a category lookup, once
+# per distinct character of a string, so plain ASCII text costs one C-level regex scan.
+_CANDIDATE = re.compile(r"[^\x20-\x7e]")
+_AS_SPACE = frozenset({"Cc", "Zl", "Zp"})
+_DROPPED = frozenset({"Cf", "Cs"})
 
 
 def _drop_control_chars(value: str) -> str:
     """Controls become spaces; format characters (zero-width, bidi overrides) and lone surrogates
     vanish, since they can hide or reorder text in a Subject line."""
-    out = []
-    for char in value:
+    if not _CANDIDATE.search(value):
+        return value
+    table: dict[int, str | None] = {}
+    for char in set(_CANDIDATE.findall(value)):
         category = unicodedata.category(char)
-        if category == "Cc" or category in ("Zl", "Zp"):
-            out.append(" ")
-        elif category not in ("Cf", "Cs"):
-            out.append(char)
-    return "".join(out)
+        if category in _AS_SPACE:
+            table[ord(char)] = " "
+        elif category in _DROPPED:
+            table[ord(char)] = None
+    return value.translate(table) if table else value
 
 
 def collapse_whitespace(value: str) -> str:
     """All runs of whitespace (newlines, tabs, no-break and other Unicode spaces) -> one space."""
-    return " ".join(_drop_control_chars(value).split())
+    # Printable text holds no whitespace but " " (every other space, newline and separator is
+    # unprintable) and nothing _drop_control_chars would change: it only needs no double, leading
+    # or trailing spaces to be collapsed already, which is the usual case for feed text.
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value
+    collapsed = " ".join(value.split())
+    # Every character _drop_control_chars changes is unprintable; whitespace controls are gone
+    # with the split, so text that is printable now is already clean (the usual case).
+    if collapsed.isprintable():
+        return collapsed
+    return " ".join(_drop_control_chars(collapsed).split())
 
 
 def truncate(value: str, max_length: int) -> str:
@@ -111,13 +132,21 @@ def clean_text(value: object, *, max_length: int) -> str:
     """
     if value is None:
         return ""
-    text = _drop_control_chars(str(value))
-    for _ in range(_MAX_UNWRAP_ROUNDS):
-        stripped = _strip_html_once(text)
-        if stripped == text:
-            break
-        text = stripped
-    text = _TAG_LIKE.sub("‹", text)
+    # Always a plain str: a subclass (Django's SafeString) must not carry its markings through.
+    if type(value) is str:
+        text = value
+    else:
+        text = str.__str__(value) if isinstance(value, str) else str(value)
+    # Without "<" or "&" there is no tag and no reference: html.parser would return the text as
+    # it is, so the markup passes (and the tag-like check) are skipped.
+    if "<" in text or "&" in text:
+        text = _drop_control_chars(text)
+        for _ in range(_MAX_UNWRAP_ROUNDS):
+            stripped = _strip_html_once(text)
+            if stripped == text:
+                break
+            text = stripped
+        text = _TAG_LIKE.sub("‹", text)
     return truncate(collapse_whitespace(text), max_length)
 
 
@@ -220,6 +249,13 @@ def latex_to_unicode(text: str) -> str:
     source = collapse_whitespace(text or "")
     if not _LATEX_HINT.search(source):
         return source
+    return _render_latex(source)
+
+
+# pylatexenc takes about a millisecond per title; the same titles come back in every listing
+# that cross-lists a paper and in every re-ingest, so recent renderings are remembered.
+@functools.lru_cache(maxsize=4096)
+def _render_latex(source: str) -> str:
     prepared = _prepare(source)
     try:
         rendered = _CONVERTER.latex_to_text(prepared)
@@ -232,3 +268,8 @@ def latex_to_unicode(text: str) -> str:
     if not result or ("%s" in result and "%s" not in source):
         return source
     return result
+
+
+def clear_caches() -> None:
+    """Forget remembered LaTeX renderings (the benchmark measures a cold start)."""
+    _render_latex.cache_clear()

@@ -21,7 +21,7 @@ from digest.fetch import FetchResult, fetch
 from digest.ingest.store import store_records
 from digest.models import IngestRun, Source
 from digest.sources import parse_document
-from digest.sources.records import PaperRecord, SourceError
+from digest.sources.records import PaperRecord, RateLimited, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ def run_ingest(
     day: dt.date | None = None,
     label: str = "",
     now: dt.datetime | None = None,
+    raise_rate_limited: bool = False,
 ) -> IngestRun:
     """Ingest `source` (fetched), or a recorded document (the file at `path`, or `document`
     bytes) in format `fmt`; return the finished IngestRun.
@@ -59,6 +60,8 @@ def run_ingest(
     With a source and a recorded document, the document is read instead of fetched and its papers
     are recorded as seen by that source (the source's fetch bookkeeping is left alone).
     `day` picks the Hugging Face Daily Papers date (default today); `now` pins the clock.
+    A source that asks us to slow down (RateLimited) fails the run like any fetch error; with
+    `raise_rate_limited` the error is raised again once the run is recorded, so a task can retry.
     """
     recorded = path is not None or document is not None
     if source is None and not recorded:
@@ -77,6 +80,11 @@ def run_ingest(
             fetched = parse_pages(fmt, [data])
         else:
             fetched = fetch_source(source, day=day or timezone.localdate())
+    except RateLimited as error:
+        finish(run, fetching, error=f"rate limited: {error}")
+        if raise_rate_limited:
+            raise
+        return run
     except (SourceError, OSError) as error:
         return finish(run, fetching, error=str(error) or type(error).__name__)
 

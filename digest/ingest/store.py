@@ -1,9 +1,10 @@
 """Upsert one document's records: one Paper per canonical id, sightings per source, snapshots.
 
-Cost per document, whatever its size: one query (per 900 ids) loads the papers that already
-exist, then one bulk INSERT for new papers, one bulk UPDATE of only the fields that changed, one
-upsert of the sightings and one bulk INSERT of snapshots. A paper that did not change is not
-written at all.
+Cost per document, whatever its size: one query (per 900 ids) loads what is stored of the papers
+that already exist, as plain values rather than model instances, and only the columns this
+document's records could change; then one bulk INSERT for new papers, one bulk UPDATE of only
+the fields that changed, one UPDATE of the sightings (plus an INSERT of the missing ones) and one
+bulk INSERT of snapshots. A paper that did not change is not written at all.
 
 Everything happens in one transaction that first takes the paper-store lock, so two ingests that
 overlap (the same source twice, or two sources that share papers) run their merges one after the
@@ -19,7 +20,15 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from digest.ingest.merge import clamp_record, merge_into, new_paper, signals_of
+from digest.ingest import bulk
+from digest.ingest.merge import (
+    KEEP_FIRST,
+    LATEST_TEXT,
+    SIGNALS,
+    clamp_record,
+    merge_into,
+    new_paper,
+)
 from digest.models import IngestRun, Paper, PaperSighting, SignalSnapshot, Source
 from digest.sources.records import PaperRecord
 
@@ -50,11 +59,45 @@ def lock_paper_store(run: IngestRun) -> None:
         IngestRun.objects.filter(pk=run.pk).update(status=IngestRun.Status.RUNNING)
 
 
-def load_papers(canonical_ids: list[str]) -> dict[str, Paper]:
-    found: dict[str, Paper] = {}
+class StoredPaper:
+    """The stored values of one paper that a merge reads (a plain object: no model instance is
+    built for a paper that turns out unchanged, which is most of them on a re-ingest)."""
+
+    def __init__(self, **values: object) -> None:
+        self.__dict__.update(values)
+
+
+# Read whatever the records say; the others only when some record carries a value for them,
+# since merge_into reads a stored field only when the record has something to offer for it.
+ALWAYS_READ = ("title", "title_display", "abstract", "authors")
+READ_WHEN_OFFERED = (
+    "categories",
+    "version",
+    "published_at",
+    "trending_date",
+    *SIGNALS,
+    *LATEST_TEXT,
+    "ai_keywords",
+    *KEEP_FIRST,
+)
+
+
+def fields_to_read(records: list[PaperRecord]) -> list[str]:
+    offered = [
+        name
+        for name in READ_WHEN_OFFERED
+        if any(getattr(record, name) not in (None, "", []) for record in records)
+    ]
+    return [*ALWAYS_READ, *offered]
+
+
+def load_papers(canonical_ids: list[str], fields: list[str]) -> dict[str, StoredPaper]:
+    found: dict[str, StoredPaper] = {}
     for start in range(0, len(canonical_ids), ID_CHUNK):
         chunk = canonical_ids[start : start + ID_CHUNK]
-        found.update((p.canonical_id, p) for p in Paper.objects.filter(canonical_id__in=chunk))
+        rows = Paper.objects.filter(canonical_id__in=chunk).order_by()
+        for values in rows.values("id", "canonical_id", *fields):
+            found[values["canonical_id"]] = StoredPaper(**values)
     return found
 
 
@@ -80,19 +123,21 @@ def store_records(
             counts.failed += 1
     if not storable:
         return counts
+    fields = fields_to_read(storable)
+    with_signals = any(name in fields for name in SIGNALS)
 
     with transaction.atomic():
         lock_paper_store(run)
-        existing = load_papers(list(dict.fromkeys(r.canonical_id for r in storable)))
-        before = {cid: signals_of(paper) for cid, paper in existing.items()}
+        existing = load_papers(list(dict.fromkeys(r.canonical_id for r in storable)), fields)
+        before = {cid: _signals(paper) for cid, paper in existing.items()} if with_signals else {}
         created: dict[str, Paper] = {}
         changed_fields: dict[str, set[str]] = {}
         for record in storable:
             cid = record.canonical_id
             if cid in existing:
-                fields = merge_into(existing[cid], record)
-                if fields:
-                    changed_fields.setdefault(cid, set()).update(fields)
+                changed = merge_into(existing[cid], record)
+                if changed:
+                    changed_fields.setdefault(cid, set()).update(changed)
             elif cid in created:
                 merge_into(created[cid], record)
             else:
@@ -100,59 +145,93 @@ def store_records(
                 created[cid].first_seen_at = now
                 created[cid].updated_at = now
 
-        Paper.objects.bulk_create(list(created.values()), batch_size=500)
+        bulk.insert(Paper, list(created.values()))
         _update_changed(existing, changed_fields, now)
 
         counts.new = len(created)
         counts.updated = len(changed_fields)
         counts.unchanged = len(existing) - counts.updated
 
-        papers = [*existing.values(), *created.values()]
         if source is not None:
-            _record_sightings(papers, source, now)
-        snapshots = [
-            SignalSnapshot(
-                paper=paper,
-                taken_at=now,
-                upvotes=paper.upvotes,
-                github_stars=paper.github_stars,
-                num_comments=paper.num_comments,
+            _record_sightings(
+                [paper.id for paper in existing.values()],
+                [paper.pk for paper in created.values()],
+                source,
+                now,
             )
-            for paper in papers
-            if any(v is not None for v in signals_of(paper))
-            and signals_of(paper) != before.get(paper.canonical_id)
-        ]
-        SignalSnapshot.objects.bulk_create(snapshots, batch_size=500)
+        if with_signals:
+            _snapshot_signals([*existing.values(), *created.values()], before, now)
     return counts
 
 
+def _signals(paper: StoredPaper | Paper) -> tuple[int | None, int | None, int | None]:
+    return (
+        getattr(paper, "upvotes", None),
+        getattr(paper, "github_stars", None),
+        getattr(paper, "num_comments", None),
+    )
+
+
+def _snapshot_signals(
+    papers: list[StoredPaper | Paper],
+    before: dict[str, tuple[int | None, int | None, int | None]],
+    now: dt.datetime,
+) -> None:
+    snapshots = []
+    for paper in papers:
+        signals = _signals(paper)
+        if any(v is not None for v in signals) and signals != before.get(paper.canonical_id):
+            upvotes, stars, comments = signals
+            snapshots.append(
+                SignalSnapshot(
+                    paper_id=paper.id,
+                    taken_at=now,
+                    upvotes=upvotes,
+                    github_stars=stars,
+                    num_comments=comments,
+                )
+            )
+    bulk.insert(SignalSnapshot, snapshots)
+
+
 def _update_changed(
-    existing: dict[str, Paper], changed_fields: dict[str, set[str]], now: dt.datetime
+    existing: dict[str, StoredPaper], changed_fields: dict[str, set[str]], now: dt.datetime
 ) -> None:
     """One bulk UPDATE per distinct set of changed fields (usually one or two sets)."""
     groups: dict[frozenset[str], list[Paper]] = {}
     for cid, fields in changed_fields.items():
-        paper = existing[cid]
-        paper.updated_at = now
+        stored = existing[cid]
+        paper = Paper(
+            id=stored.id, updated_at=now, **{name: getattr(stored, name) for name in fields}
+        )
         groups.setdefault(frozenset(fields), []).append(paper)
     for fields, papers in groups.items():
         Paper.objects.bulk_update(papers, [*sorted(fields), "updated_at"], batch_size=500)
 
 
-def _record_sightings(papers: list[Paper], source: Source, now: dt.datetime) -> None:
-    """Move last_seen_at with one UPDATE; insert only the sightings that do not exist yet."""
-    ids = [paper.pk for paper in papers]
-    seen: set[int] = set()
-    for start in range(0, len(ids), ID_CHUNK):
-        chunk = ids[start : start + ID_CHUNK]
+def _record_sightings(
+    existing_ids: list[int], created_ids: list[int], source: Source, now: dt.datetime
+) -> None:
+    """Move last_seen_at with one UPDATE; insert the sightings that do not exist yet: those of
+    new papers, and of stored papers this source had not seen (looked up only if there are any,
+    which the UPDATE's row count tells)."""
+    moved = 0
+    for start in range(0, len(existing_ids), ID_CHUNK):
+        chunk = existing_ids[start : start + ID_CHUNK]
         sightings = PaperSighting.objects.filter(source=source, paper_id__in=chunk)
-        seen.update(sightings.values_list("paper_id", flat=True))
-        sightings.update(last_seen_at=now)
-    PaperSighting.objects.bulk_create(
+        moved += sightings.update(last_seen_at=now)
+    unseen = list(created_ids)
+    if moved < len(existing_ids):
+        seen: set[int] = set()
+        for start in range(0, len(existing_ids), ID_CHUNK):
+            chunk = existing_ids[start : start + ID_CHUNK]
+            sightings = PaperSighting.objects.filter(source=source, paper_id__in=chunk)
+            seen.update(sightings.values_list("paper_id", flat=True))
+        unseen += [pk for pk in existing_ids if pk not in seen]
+    bulk.insert(
+        PaperSighting,
         [
-            PaperSighting(paper_id=pk, source=source, first_seen_at=now, last_seen_at=now)
-            for pk in ids
-            if pk not in seen
+            PaperSighting(paper_id=pk, source_id=source.pk, first_seen_at=now, last_seen_at=now)
+            for pk in unseen
         ],
-        batch_size=500,
     )

@@ -8,14 +8,17 @@ The listing does not say which category is primary, so `primary_category` stays 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import feedparser
 
 from digest.ids import arxiv_id_and_version, normalise_doi
 from digest.sources.fields import (
+    Getter,
     clean_authors,
     clean_list,
     collect,
+    entry_getter,
     parse_datetime,
     set_text,
     short_text,
@@ -45,17 +48,21 @@ def parse(data: bytes) -> ParseResult:
 
 
 def _record(entry: feedparser.FeedParserDict, warnings: list[str]) -> PaperRecord | None:
-    found = _find_id(entry)
+    # dict.get throughout: FeedParserDict.get runs feedparser's key aliasing on every call (and
+    # maps "updated" to the published date), none of which applies to the keys read here.
+    get = entry_getter(entry)
+    found = _find_id(get)
     if found is None:
         warnings.append("no arXiv id in guid or link; skipped")
         return None
     arxiv_id, version = found
-    summary = entry.get("summary", "")
+    summary = get("summary", "")
     prefix = _PREFIX.match(summary)
     record = PaperRecord(canonical_id=arxiv_id, title="", arxiv_id=arxiv_id, version=version)
+    title = get("title", "")
     set_text(
         record,
-        title=_OLD_TITLE_SUFFIX.sub("", entry.get("title", "")),
+        title=_OLD_TITLE_SUFFIX.sub("", title) if "(arXiv:" in title else title,
         abstract=summary[prefix.end() :] if prefix else summary,
     )
     if not record.title:
@@ -63,36 +70,35 @@ def _record(entry: feedparser.FeedParserDict, warnings: list[str]) -> PaperRecor
         return None
     record.url = f"https://arxiv.org/abs/{arxiv_id}"
     record.pdf_url = f"https://arxiv.org/pdf/{arxiv_id}"
-    record.announce_type = _announce_type(entry, prefix, warnings)
-    record.authors = clean_authors(_author_names(entry), warnings=warnings)
+    record.announce_type = _announce_type(get, prefix, warnings)
+    record.authors = clean_authors(_author_names(get), warnings=warnings)
     record.categories = clean_list(
-        [tag.get("term") for tag in entry.get("tags", [])], limit=_MAX_CATEGORIES
+        [dict.get(tag, "term") for tag in get("tags", ())], limit=_MAX_CATEGORIES
     )
-    record.published_at = parse_datetime(
-        entry.get("published"), what="published", warnings=warnings
-    )
-    # dict.get: FeedParserDict.get("updated") silently falls back to the published date.
-    updated = dict.get(entry, "updated")
-    record.updated_at = parse_datetime(updated, what="updated", warnings=warnings)
-    record.doi = _doi(entry)
+    record.published_at = parse_datetime(get("published"), what="published", warnings=warnings)
+    record.updated_at = parse_datetime(get("updated"), what="updated", warnings=warnings)
+    record.doi = normalise_doi(get("arxiv_doi", "")) or ""
     return record
 
 
-def _find_id(entry: feedparser.FeedParserDict) -> tuple[str, int | None] | None:
+def _find_id(get: Getter) -> tuple[str, int | None] | None:
     """The guid carries the version (oai:arXiv.org:2401.01234v2); the link usually does not."""
-    candidates = [entry.get("id", ""), entry.get("link", "")]
-    candidates += [link.get("href", "") for link in entry.get("links", [])]
-    for candidate in candidates:
+    for candidate in _id_candidates(get):
         found = arxiv_id_and_version(candidate) if candidate else None
         if found:
             return found
     return None
 
 
-def _announce_type(
-    entry: feedparser.FeedParserDict, prefix: re.Match[str] | None, warnings: list[str]
-) -> str:
-    value = short_text(entry.get("arxiv_announce_type", "")).lower()
+def _id_candidates(get: Getter) -> Iterator[str]:
+    yield get("id", "")
+    yield get("link", "")
+    for link in get("links", ()):
+        yield dict.get(link, "href", "")
+
+
+def _announce_type(get: Getter, prefix: re.Match[str] | None, warnings: list[str]) -> str:
+    value = short_text(get("arxiv_announce_type", "")).lower()
     if not value and prefix:
         value = prefix["type"].lower()
     if value and value not in ANNOUNCE_TYPES:
@@ -101,13 +107,9 @@ def _announce_type(
     return value
 
 
-def _author_names(entry: feedparser.FeedParserDict) -> list[str]:
+def _author_names(get: Getter) -> list[str]:
     """dc:creator arrives as one comma-separated string; split it after removing any markup."""
     names: list[str] = []
-    for author in entry.get("authors", []) or [{"name": entry.get("author", "")}]:
-        names += split_author_string(clean_text(author.get("name", ""), max_length=100_000))
+    for author in get("authors", None) or [{"name": get("author", "")}]:
+        names += split_author_string(clean_text(dict.get(author, "name", ""), max_length=100_000))
     return names
-
-
-def _doi(entry: feedparser.FeedParserDict) -> str:
-    return normalise_doi(entry.get("arxiv_doi", "")) or ""

@@ -63,11 +63,15 @@ def _load_array(data: bytes) -> list[Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise SourceError(f"Daily Papers answer is not UTF-8: {error.reason} at byte {error.start}")
+        raise SourceError(
+            f"Daily Papers answer is not UTF-8: {error.reason} at byte {error.start}"
+        ) from error
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise SourceError(f"Daily Papers answer is not JSON: {error.msg} at line {error.lineno}")
+        raise SourceError(
+            f"Daily Papers answer is not JSON: {error.msg} at line {error.lineno}"
+        ) from error
     if isinstance(document, dict) and "error" in document:
         message = clean_text(document["error"], max_length=200)
         raise SourceError(f"Daily Papers answered an error: {message}")

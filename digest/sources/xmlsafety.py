@@ -3,11 +3,13 @@
 feedparser on stock expat expands nested internal entities (a few hundred bytes can become a
 300,000-character title), so documents declaring entities are refused outright: no feed we read
 needs them. The check looks for `<!ENTITY` anywhere, so a feed quoting that text in an entry is
-refused too; that false positive is accepted as the price of a check simple enough to trust. Encoding policy: decode with the declared encoding (BOM, then the XML declaration,
-else UTF-8); bytes that do not decode are replaced with U+FFFD and a warning names how many.
-Replacement damages only the bad bytes, where guessing another charset (say windows-1252) would
-garble every correct multi-byte character in a mostly-UTF-8 feed; a feed with a few bad bytes is
-still worth reading. The decoded text is re-encoded as UTF-8 with a matching declaration.
+refused too; that false positive is accepted as the price of a check simple enough to trust.
+
+Encoding policy: decode with the declared encoding (BOM, then the XML declaration, else UTF-8);
+bytes that do not decode are replaced with U+FFFD and a warning names how many. Replacement
+damages only the bad bytes, where guessing another charset (say windows-1252) would garble every
+correct multi-byte character in a mostly-UTF-8 feed; a feed with a few bad bytes is still worth
+reading. The decoded text is re-encoded as UTF-8 with a matching declaration.
 
 Bozo policy (feedparser's flag for malformed documents): no entries -> SourceError naming the
 problem; some entries -> keep them and add a warning, because feedparser's lenient parser recovers
@@ -41,7 +43,8 @@ _BOMS = (
 
 @dataclass
 class SafeFeed:
-    """feedparser's result for a document that passed the checks, and what was noticed on the way."""
+    """feedparser's result for a document that passed the checks, and what was noticed on the
+    way."""
 
     parsed: feedparser.FeedParserDict
     warnings: list[str] = field(default_factory=list)

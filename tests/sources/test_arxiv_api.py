@@ -51,7 +51,7 @@ def test_it_collapses_hard_wrapped_titles_and_abstracts(result):
 
 
 def test_an_error_entry_is_an_error_with_its_reason(fixture_bytes):
-    with pytest.raises(SourceError, match="incorrect id format for 1234.12345"):
+    with pytest.raises(SourceError, match=r"incorrect id format for 1234\.12345"):
         arxiv_api.parse(fixture_bytes("hostile/api_error.atom.xml"))
 
 

@@ -64,7 +64,7 @@ def test_a_weekend_listing_is_empty_not_an_error(fixture_bytes):
 
 
 def test_a_bad_category_is_an_error(fixture_bytes):
-    with pytest.raises(SourceError, match="Feed error for query: cs.NOPE"):
+    with pytest.raises(SourceError, match=r"Feed error for query: cs\.NOPE"):
         arxiv_listing.parse(fixture_bytes("hostile/feed_error.rss.xml"))
 
 
