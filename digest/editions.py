@@ -63,18 +63,19 @@ def paper_doc(paper: Paper) -> PaperDoc:
     )
 
 
+def topic_doc(topic: Topic) -> TopicDoc:
+    return TopicDoc(
+        slug=topic.slug,
+        name=topic.name,
+        description=topic.description,
+        keywords=tuple(topic.keywords or ()),
+        categories=tuple(topic.categories or ()),
+    )
+
+
 def reader_profiles(readers: QuerySet[Subscriber]) -> dict[int, ReaderProfile]:
     """One ReaderProfile per reader: topics, own words, exclusions and feedback."""
-    topics = {
-        t.pk: TopicDoc(
-            slug=t.slug,
-            name=t.name,
-            description=t.description,
-            keywords=tuple(t.keywords or ()),
-            categories=tuple(t.categories or ()),
-        )
-        for t in Topic.objects.all()
-    }
+    topics = {t.pk: topic_doc(t) for t in Topic.objects.all()}
     chosen: dict[int, list[TopicDoc]] = defaultdict(list)
     through = Subscriber.topics.through.objects.filter(subscriber__in=readers)
     for subscriber_id, topic_id in through.values_list("subscriber_id", "topic_id"):

@@ -10,8 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.feedgenerator import Atom1Feed
 
-from digest.editions import paper_doc
-from digest.matching import ReaderProfile, TopicDoc, match_profiles
+from digest.editions import paper_doc, topic_doc
+from digest.matching import ReaderProfile, match_profiles
 from digest.models import Delivery, Paper
 from subscriptions.forms import ChoicesForm, SignupForm
 from subscriptions.models import Subscriber, Topic
@@ -29,16 +29,6 @@ def papers_of(day: dt.date | None) -> list[Paper]:
     if day is None:
         return list(Paper.objects.trending()[:HOME_PAPERS])
     return list(Paper.objects.filter(trending_date=day).trending())
-
-
-def topic_doc(topic: Topic) -> TopicDoc:
-    return TopicDoc(
-        slug=topic.slug,
-        name=topic.name,
-        description=topic.description,
-        keywords=tuple(topic.keywords or ()),
-        categories=tuple(topic.categories or ()),
-    )
 
 
 def preview_matches(*, topics: list[Topic], interests: str, exclusions: str, cap: int) -> list:
