@@ -23,7 +23,7 @@ from digest.editions import build_edition
 from digest.ledger import AMBIGUOUS_REASON, RESENT_REASON, recover_stuck_deliveries
 from digest.models import Delivery
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
-from tests.processes import service_env, start_worker, stop_all, wait_for
+from tests.processes import service_env, settled, start_worker, stop_all, wait_for
 from tests.smtp_sink import FastSink
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -41,14 +41,6 @@ def terminate_other_backends() -> int:
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         return cursor.fetchone()[0]
-
-
-def settled(rows, smtp: FastSink, *, quiet: float) -> bool:
-    """Nothing pending and nothing moving for `quiet` seconds: every task and retry is done."""
-    before = (sorted(rows.values_list("pk", "status")), smtp.received)
-    time.sleep(quiet)
-    after = (sorted(rows.values_list("pk", "status")), smtp.received)
-    return before == after and not rows.filter(status="pending").exists()
 
 
 def test_dropped_database_connections_mid_edition_lose_nothing_and_send_nothing_twice(
