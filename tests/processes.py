@@ -153,6 +153,16 @@ def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> Non
         time.sleep(0.05)
 
 
+def settled(rows, sink, *, quiet: float, pending_left: bool = False) -> bool:
+    """Nothing pending and no row or message moving for `quiet` seconds: every task and retry
+    the workers had is done (what remains is for the hourly resume). `pending_left`: pending
+    rows may remain (their tasks were lost with the broker)."""
+    before = (sorted(rows.values_list("pk", "status")), sink.received)
+    time.sleep(quiet)
+    after = (sorted(rows.values_list("pk", "status")), sink.received)
+    return before == after and (pending_left or not rows.filter(status="pending").exists())
+
+
 class RedisServer:
     """A redis-server of our own on a free loopback port, without persistence: a restart
     starts empty, as a crashed Redis without AOF does."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
 
 from digest import sending
 from digest.delivery import retry_delay
@@ -15,12 +16,30 @@ def send_due_digests() -> int:
     return sending.send_due_digests()
 
 
+# A dropped database connection (failover, restart, a killed backend) retries the whole batch:
+# rows it had not claimed are still pending and are sent by the retry; a row it had claimed is
+# left `sending`/`handed_over` and the stale rule settles it (docs/reliability.md).
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_RETRIES = 6
+
+
 @shared_task(bind=True, name="digest.send_batch", max_retries=None)
-def send_batch(self: Task, *, delivery_ids: list[int]) -> dict[str, int]:
+def send_batch(self: Task, *, delivery_ids: list[int], database_retries: int = 0) -> dict[str, int]:
     """Send one batch. Rows that hit a transient error are retried, alone, after a back-off
     (exponential + jitter, capped far below the visibility timeout). Retries are bounded per
-    row by Delivery.attempts (SEND_MAX_ATTEMPTS), so the task itself needs no limit."""
-    result = send_batch_now(delivery_ids=delivery_ids)
+    row by Delivery.attempts (SEND_MAX_ATTEMPTS), so the task itself needs no limit; database
+    errors are retried DATABASE_RETRIES times with the same back-off (Celery's fix-up closes the
+    broken connection before the retry runs; CONN_HEALTH_CHECKS replaces a silently dead one)."""
+    try:
+        result = send_batch_now(delivery_ids=delivery_ids)
+    except DATABASE_ERRORS as error:
+        if database_retries >= DATABASE_RETRIES:
+            raise
+        raise self.retry(
+            exc=error,
+            kwargs={"delivery_ids": delivery_ids, "database_retries": database_retries + 1},
+            countdown=retry_delay(database_retries + 1),
+        ) from error
     if result.retry:
         raise self.retry(
             kwargs={"delivery_ids": result.retry},
