@@ -1,10 +1,11 @@
 """Send an edition to N readers through the real path, against a bare render+MIME+SMTP loop.
 
 Builds an edition for --readers synthetic readers (on a date no real edition uses), sends it
-through the real ledger path (claim, render, SMTP, mark sent, SentPaper) to an aiosmtpd sink
-running in another process, then sends the same messages again in a bare loop (render + MIME +
-SMTP, no bookkeeping). Prints both throughputs, their ratio and this process's memory, then
-deletes everything it created.
+through the real ledger path (send_batch per batch: claim, render, SMTP, mark sent, SentPaper)
+to an SMTP sink running in another process, then sends the same messages again in a bare loop
+(render + MIME + SMTP, no bookkeeping). Prints a table: both throughputs, their ratio, this
+process's memory across the real path, and what one digest costs to render; then deletes
+everything it created.
 """
 
 from __future__ import annotations
@@ -15,12 +16,20 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.management.base import CommandParser, OutputWrapper
 from django.test import override_settings
 
-from digest.delivery import _topic_names, pending_batches, send_pending_here
+from digest.cards import DigestRenderer
+from digest.delivery import (
+    BatchResult,
+    _topic_names,
+    pending_batches,
+    send_batch,
+    send_pending_here,
+)
 from digest.editions import build_edition
 from digest.models import Delivery, Edition, Paper
 from digest.rendering import digest_mail
@@ -137,8 +146,15 @@ def cleanup() -> None:
     Topic.objects.filter(slug__in=[s for s, _, _ in TOPICS]).delete()
 
 
+def _load_batch(ids: list[int]) -> list[Delivery]:
+    return list(
+        Delivery.objects.filter(pk__in=ids).select_related("subscriber", "edition").order_by("pk")
+    )
+
+
 def bare_loop(edition: Edition, batch_size: int) -> int:
-    """Render + MIME + SMTP for the same messages: what sending costs without the ledger."""
+    """Render + MIME + SMTP for the same messages, rendered the same way (each paper's card once
+    per batch), on one connection: what sending costs without the ledger."""
     ids = list(edition.deliveries.filter(status="sent").order_by("pk").values_list("pk", flat=True))
     papers = {p.canonical_id: p for p in Paper.objects.filter(canonical_id__startswith="bench:")}
     connection = mail.open_connection()
@@ -146,12 +162,9 @@ def bare_loop(edition: Edition, batch_size: int) -> int:
     sent = 0
     try:
         for start in range(0, len(ids), batch_size):
-            batch = list(
-                Delivery.objects.filter(pk__in=ids[start : start + batch_size])
-                .select_related("subscriber", "edition")
-                .order_by("pk")
-            )
+            batch = _load_batch(ids[start : start + batch_size])
             topics = _topic_names([d.subscriber_id for d in batch])
+            renderer = DigestRenderer(papers=papers)
             for delivery in batch:
                 message = digest_mail(
                     delivery=delivery,
@@ -159,6 +172,7 @@ def bare_loop(edition: Edition, batch_size: int) -> int:
                     edition=delivery.edition,
                     papers=papers,
                     topic_names=topics[delivery.subscriber_id],
+                    renderer=renderer,
                 )
                 mail.send(message, connection=connection)
                 sent += 1
@@ -167,7 +181,52 @@ def bare_loop(edition: Edition, batch_size: int) -> int:
     return sent
 
 
+@dataclass
+class RenderCost:
+    templates_ms: float
+    cards_ms: float
+    mime_ms: float
+    html_kb: float
+
+
+def render_cost(edition: Edition, *, sample: int = 200) -> RenderCost:
+    """Per digest, on a sample: the whole-template render (the template triple + css-inline on
+    the whole message, what every digest used to cost), the card render the senders use, and
+    MIME; with the size of the largest HTML part."""
+    batch = _load_batch(
+        list(edition.deliveries.order_by("pk").values_list("pk", flat=True)[:sample])
+    )
+    papers = {p.canonical_id: p for p in Paper.objects.filter(canonical_id__startswith="bench:")}
+    topics = _topic_names([d.subscriber_id for d in batch])
+    renderer = DigestRenderer(papers=papers)
+    timings = {}
+    messages = []
+    for label, kwargs in (("templates", {}), ("cards", {"renderer": renderer})):
+        started = time.perf_counter()
+        messages = [
+            mail.render(
+                digest_mail(
+                    delivery=d,
+                    subscriber=d.subscriber,
+                    edition=d.edition,
+                    papers=papers,
+                    topic_names=topics[d.subscriber_id],
+                    **kwargs,
+                )
+            )
+            for d in batch
+        ]
+        timings[label] = (time.perf_counter() - started) * 1000 / max(1, len(batch))
+    started = time.perf_counter()
+    for message in messages:
+        message.message().as_bytes(linesep="\r\n")
+    mime_ms = (time.perf_counter() - started) * 1000 / max(1, len(batch))
+    html_kb = max((len(m.alternatives[0][0].encode()) for m in messages), default=0) / 1024
+    return RenderCost(timings["templates"], timings["cards"], mime_ms, html_kb)
+
+
 def run(*, stdout: OutputWrapper, readers: int, papers: int, keep: bool, sink: str, **_) -> None:
+    began = time.perf_counter()
     cleanup()
     sink_process, port = start_sink(sink)
     try:
@@ -187,17 +246,31 @@ def run(*, stdout: OutputWrapper, readers: int, papers: int, keep: bool, sink: s
         sink_process.wait(timeout=10)
         if not keep:
             cleanup()
+    stdout.write(f"wall time (everything): {time.perf_counter() - began:.0f} s")
+
+
+def send_through_real_path(edition: Edition) -> tuple[BatchResult, list[float]]:
+    """What the workers do: send_batch per batch of pending rows (then the retry loop, which
+    has nothing to do when the sink accepts everything); VmRSS after every batch."""
+    total = BatchResult()
+    rss = [rss_mb()]
+    for batch in pending_batches(edition_ids=[edition.pk]):
+        total.add(send_batch(delivery_ids=batch))
+        rss.append(rss_mb())
+    total.add(send_pending_here(edition_ids=[edition.pk]))
+    return total, rss
 
 
 def _measure(*, stdout: OutputWrapper, readers: int, papers: int) -> None:
     from django.conf import settings
+    from django.db import connection
 
     started = time.perf_counter()
     make_data(readers=readers, papers=papers)
     stdout.write(
-        f"data: {readers} readers, {papers} papers in {time.perf_counter() - started:.1f}s"
+        f"data: {readers} readers, {papers} papers in {time.perf_counter() - started:.1f}s "
+        f"({connection.vendor})"
     )
-    rss_start = rss_mb()
     started = time.perf_counter()
     build = build_edition(frequency="daily", date=BENCH_DATE)
     build_seconds = time.perf_counter() - started
@@ -206,24 +279,46 @@ def _measure(*, stdout: OutputWrapper, readers: int, papers: int) -> None:
         f"build: {build.created} ledger rows ({build.created - build.skipped} to send) "
         f"in {build_seconds:.1f}s; {batches} batches of {settings.SEND_BATCH_SIZE}"
     )
-    rss_built = rss_mb()
     started = time.perf_counter()
-    result = send_pending_here(edition_ids=[build.edition.pk])
+    result, rss = send_through_real_path(build.edition)
     real_seconds = time.perf_counter() - started
-    rss_end = rss_mb()
     started = time.perf_counter()
     bare = bare_loop(build.edition, settings.SEND_BATCH_SIZE)
     bare_seconds = time.perf_counter() - started
+    rss_bare = rss_mb()
+    cost = render_cost(build.edition)
     real_rate = result.sent / real_seconds if real_seconds else 0.0
     bare_rate = bare / bare_seconds if bare_seconds else 0.0
+    ratio = real_rate / bare_rate if bare_rate else 0.0
     stdout.write(
         f"real path: {result.sent} sent, {result.failed} failed in {real_seconds:.1f}s "
         f"= {real_rate:.0f} msg/s"
     )
     stdout.write(f"bare loop: {bare} sent in {bare_seconds:.1f}s = {bare_rate:.0f} msg/s")
-    stdout.write(f"ratio real/bare: {real_rate / bare_rate if bare_rate else 0:.2f}")
+    stdout.write(f"ratio real/bare: {ratio:.2f} (target >= 0.5)")
+    middle = rss[len(rss) // 2]
     stdout.write(
-        f"memory (VmRSS): start {rss_start:.0f} MB, after build {rss_built:.0f} MB, "
-        f"after sending {rss_end:.0f} MB; peak (ru_maxrss) "
+        f"memory (VmRSS): start {rss[0]:.0f} MB, middle {middle:.0f} MB, end {rss[-1]:.0f} MB "
+        f"of the real path (min {min(rss):.0f}, max {max(rss):.0f} over {len(rss) - 1} "
+        f"batches); after the bare loop {rss_bare:.0f} MB; peak (ru_maxrss) "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    rows = [
+        ("real path (ledger)", result.sent, real_seconds),
+        ("bare loop", bare, bare_seconds),
+    ]
+    stdout.write("")
+    stdout.write(f"{'':20} {'messages':>9} {'seconds':>9} {'msg/s':>8} {'ms/msg':>8}")
+    for label, count, seconds in rows:
+        rate = count / seconds if seconds else 0.0
+        per = seconds * 1000 / count if count else 0.0
+        stdout.write(f"{label:20} {count:>9} {seconds:>9.1f} {rate:>8.0f} {per:>8.2f}")
+    stdout.write(f"{'ratio real/bare':20} {ratio:>9.2f}")
+    stdout.write(
+        f"{'VmRSS MB (real)':20} start {rss[0]:.0f} · middle {middle:.0f} · end {rss[-1]:.0f}"
+    )
+    stdout.write(
+        f"{'per digest (sample)':20} whole templates {cost.templates_ms:.2f} ms · "
+        f"cards {cost.cards_ms:.2f} ms · MIME {cost.mime_ms:.2f} ms · "
+        f"largest HTML part {cost.html_kb:.1f} KB"
     )
