@@ -109,22 +109,48 @@ def claim(delivery_id: int) -> bool:
     )
 
 
-def _commit_without_waiting_for_disk() -> None:
-    """For the sent mark only: on PostgreSQL its COMMIT need not wait for the WAL flush.
-
-    Only a crash of PostgreSQL itself in the next fraction of a second could lose it, and then
-    the row stays `sending`, which the ambiguous-row rule settles (never resent by default;
-    resent with the same idempotency key where the ESP de-duplicates). The claim, which must
-    be on disk before the send, still waits; its flush also writes every earlier sent mark.
-    """
-    if db_connection.vendor == "postgresql":
-        with db_connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+# One statement, so one round trip; data-modifying CTEs always run to completion. set_config(...,
+# true) makes this statement's own transaction commit without waiting for the WAL flush.
+_MARK_SENT_POSTGRESQL = """
+WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS value),
+sent AS (
+    UPDATE {delivery} SET status = %s, message_id = %s, sent_at = %s, reason = ''
+    WHERE id = %s AND status = %s AND EXISTS (SELECT 1 FROM relaxed)
+    RETURNING id, subscriber_id
+)
+INSERT INTO {sent_paper} (subscriber_id, paper_id, delivery_id)
+SELECT sent.subscriber_id, paper.id, sent.id FROM sent, unnest(%s::bigint[]) AS paper(id)
+ON CONFLICT DO NOTHING
+"""
 
 
 def mark_sent(delivery: Delivery, *, message_id: str, paper_pks: list[int]) -> None:
+    """sending -> sent, and a SentPaper row per paper, in one transaction.
+
+    On PostgreSQL its COMMIT does not wait for the WAL flush: only a crash of PostgreSQL itself
+    in the next fraction of a second could lose it, and then the row stays `sending`, which the
+    ambiguous-row rule settles (never resent by default; resent with the same idempotency key
+    where the ESP de-duplicates). The claim, which must be on disk before the send, still
+    waits, and its flush also writes every earlier sent mark.
+    """
+    if db_connection.vendor == "postgresql":
+        sql = _MARK_SENT_POSTGRESQL.format(
+            delivery=Delivery._meta.db_table, sent_paper=SentPaper._meta.db_table
+        )
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                sql,
+                [
+                    Delivery.Status.SENT,
+                    message_id,
+                    timezone.now(),
+                    delivery.pk,
+                    Delivery.Status.SENDING,
+                    paper_pks,
+                ],
+            )
+        return
     with transaction.atomic():
-        _commit_without_waiting_for_disk()
         Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
             status=Delivery.Status.SENT, message_id=message_id, sent_at=timezone.now(), reason=""
         )
