@@ -16,24 +16,15 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.management.base import CommandParser, OutputWrapper
 from django.test import override_settings
 
-from digest.cards import DigestRenderer
-from digest.delivery import (
-    BatchResult,
-    _topic_names,
-    pending_batches,
-    send_batch,
-    send_pending_here,
-)
+from digest.bench.send_loops import bare_worker, real_worker, render_cost, run_loop
+from digest.delivery import pending_batches, send_pending_here
 from digest.editions import build_edition
-from digest.models import Delivery, Edition, Paper
-from digest.rendering import digest_mail
-from subscriptions import mail
+from digest.models import Edition, Paper
 from subscriptions.models import Subscriber, Topic
 
 BENCH_DATE = dt.date(1999, 12, 31)
@@ -54,13 +45,12 @@ def add_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "--sink", choices=["fast", "aiosmtpd"], default="fast", help="SMTP sink process"
     )
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="sender processes for each loop (forked; like Celery prefork workers)",
+    )
 
 
 def start_sink(kind: str) -> tuple[subprocess.Popen, int]:
@@ -146,86 +136,16 @@ def cleanup() -> None:
     Topic.objects.filter(slug__in=[s for s, _, _ in TOPICS]).delete()
 
 
-def _load_batch(ids: list[int]) -> list[Delivery]:
-    return list(
-        Delivery.objects.filter(pk__in=ids).select_related("subscriber", "edition").order_by("pk")
-    )
-
-
-def bare_loop(edition: Edition, batch_size: int) -> int:
-    """Render + MIME + SMTP for the same messages, rendered the same way (each paper's card once
-    per batch), on one connection: what sending costs without the ledger."""
-    ids = list(edition.deliveries.filter(status="sent").order_by("pk").values_list("pk", flat=True))
-    papers = {p.canonical_id: p for p in Paper.objects.filter(canonical_id__startswith="bench:")}
-    connection = mail.open_connection()
-    connection.open()
-    sent = 0
-    try:
-        for start in range(0, len(ids), batch_size):
-            batch = _load_batch(ids[start : start + batch_size])
-            topics = _topic_names([d.subscriber_id for d in batch])
-            renderer = DigestRenderer(papers=papers)
-            for delivery in batch:
-                message = digest_mail(
-                    delivery=delivery,
-                    subscriber=delivery.subscriber,
-                    edition=delivery.edition,
-                    papers=papers,
-                    topic_names=topics[delivery.subscriber_id],
-                    renderer=renderer,
-                )
-                mail.send(message, connection=connection)
-                sent += 1
-    finally:
-        connection.close()
-    return sent
-
-
-@dataclass
-class RenderCost:
-    templates_ms: float
-    cards_ms: float
-    mime_ms: float
-    html_kb: float
-
-
-def render_cost(edition: Edition, *, sample: int = 200) -> RenderCost:
-    """Per digest, on a sample: the whole-template render (the template triple + css-inline on
-    the whole message, what every digest used to cost), the card render the senders use, and
-    MIME; with the size of the largest HTML part."""
-    batch = _load_batch(
-        list(edition.deliveries.order_by("pk").values_list("pk", flat=True)[:sample])
-    )
-    papers = {p.canonical_id: p for p in Paper.objects.filter(canonical_id__startswith="bench:")}
-    topics = _topic_names([d.subscriber_id for d in batch])
-    renderer = DigestRenderer(papers=papers)
-    timings = {}
-    messages = []
-    for label, kwargs in (("templates", {}), ("cards", {"renderer": renderer})):
-        started = time.perf_counter()
-        messages = [
-            mail.render(
-                digest_mail(
-                    delivery=d,
-                    subscriber=d.subscriber,
-                    edition=d.edition,
-                    papers=papers,
-                    topic_names=topics[d.subscriber_id],
-                    **kwargs,
-                )
-            )
-            for d in batch
-        ]
-        timings[label] = (time.perf_counter() - started) * 1000 / max(1, len(batch))
-    started = time.perf_counter()
-    for message in messages:
-        message.message().as_bytes(linesep="\r\n")
-    mime_ms = (time.perf_counter() - started) * 1000 / max(1, len(batch))
-    html_kb = max((len(m.alternatives[0][0].encode()) for m in messages), default=0) / 1024
-    return RenderCost(timings["templates"], timings["cards"], mime_ms, html_kb)
-
-
-def run(*, stdout: OutputWrapper, readers: int, papers: int, keep: bool, sink: str, **_) -> None:
+def run(
+    *,
+    stdout: OutputWrapper,
+    readers: int,
+    papers: int,
+    keep: bool,
+    sink: str,
+    workers: int,
+    **_,
+) -> None:
     began = time.perf_counter()
     cleanup()
     sink_process, port = start_sink(sink)
@@ -240,7 +160,7 @@ def run(*, stdout: OutputWrapper, readers: int, papers: int, keep: bool, sink: s
             EMAIL_HOST_PASSWORD="",
             SEND_RATE_PER_SECOND=0,
         ):
-            _measure(stdout=stdout, readers=readers, papers=papers)
+            _measure(stdout=stdout, readers=readers, papers=papers, workers=workers)
     finally:
         sink_process.terminate()
         sink_process.wait(timeout=10)
@@ -249,19 +169,7 @@ def run(*, stdout: OutputWrapper, readers: int, papers: int, keep: bool, sink: s
     stdout.write(f"wall time (everything): {time.perf_counter() - began:.0f} s")
 
 
-def send_through_real_path(edition: Edition) -> tuple[BatchResult, list[float]]:
-    """What the workers do: send_batch per batch of pending rows (then the retry loop, which
-    has nothing to do when the sink accepts everything); VmRSS after every batch."""
-    total = BatchResult()
-    rss = [rss_mb()]
-    for batch in pending_batches(edition_ids=[edition.pk]):
-        total.add(send_batch(delivery_ids=batch))
-        rss.append(rss_mb())
-    total.add(send_pending_here(edition_ids=[edition.pk]))
-    return total, rss
-
-
-def _measure(*, stdout: OutputWrapper, readers: int, papers: int) -> None:
+def _measure(*, stdout: OutputWrapper, readers: int, papers: int, workers: int) -> None:
     from django.conf import settings
     from django.db import connection
 
@@ -274,48 +182,57 @@ def _measure(*, stdout: OutputWrapper, readers: int, papers: int) -> None:
     started = time.perf_counter()
     build = build_edition(frequency="daily", date=BENCH_DATE)
     build_seconds = time.perf_counter() - started
-    batches = len(pending_batches(edition_ids=[build.edition.pk]))
+    batches = pending_batches(edition_ids=[build.edition.pk])
     stdout.write(
         f"build: {build.created} ledger rows ({build.created - build.skipped} to send) "
-        f"in {build_seconds:.1f}s; {batches} batches of {settings.SEND_BATCH_SIZE}"
+        f"in {build_seconds:.1f}s; {len(batches)} batches of {settings.SEND_BATCH_SIZE}; "
+        f"{workers} sender process{'es' if workers > 1 else ''}"
     )
-    started = time.perf_counter()
-    result, rss = send_through_real_path(build.edition)
-    real_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    bare = bare_loop(build.edition, settings.SEND_BATCH_SIZE)
-    bare_seconds = time.perf_counter() - started
-    rss_bare = rss_mb()
+    real = run_loop(real_worker, batches, workers=workers)
+    retried = send_pending_here(edition_ids=[build.edition.pk])  # nothing, unless 4xx
+    real.sent += retried.sent
+    real.failed += retried.failed
+    sent_ids = list(
+        build.edition.deliveries.filter(status="sent").order_by("pk").values_list("pk", flat=True)
+    )
+    size = settings.SEND_BATCH_SIZE
+    bare = run_loop(
+        bare_worker, [sent_ids[i : i + size] for i in range(0, len(sent_ids), size)], workers
+    )
     cost = render_cost(build.edition)
-    real_rate = result.sent / real_seconds if real_seconds else 0.0
-    bare_rate = bare / bare_seconds if bare_seconds else 0.0
-    ratio = real_rate / bare_rate if bare_rate else 0.0
+    ratio = real.rate / bare.rate if bare.rate else 0.0
     stdout.write(
-        f"real path: {result.sent} sent, {result.failed} failed in {real_seconds:.1f}s "
-        f"= {real_rate:.0f} msg/s"
+        f"real path: {real.sent} sent, {real.failed} failed in {real.seconds:.1f}s "
+        f"= {real.rate:.0f} msg/s"
     )
-    stdout.write(f"bare loop: {bare} sent in {bare_seconds:.1f}s = {bare_rate:.0f} msg/s")
+    stdout.write(f"bare loop: {bare.sent} sent in {bare.seconds:.1f}s = {bare.rate:.0f} msg/s")
     stdout.write(f"ratio real/bare: {ratio:.2f} (target >= 0.5)")
-    middle = rss[len(rss) // 2]
     stdout.write(
-        f"memory (VmRSS): start {rss[0]:.0f} MB, middle {middle:.0f} MB, end {rss[-1]:.0f} MB "
-        f"of the real path (min {min(rss):.0f}, max {max(rss):.0f} over {len(rss) - 1} "
-        f"batches); after the bare loop {rss_bare:.0f} MB; peak (ru_maxrss) "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        "memory (VmRSS): start {:.0f} MB, middle {:.0f} MB, end {:.0f} MB per sender process "
+        "on the real path (the largest of {} over {} batches); peak (ru_maxrss) of this "
+        "process {:.0f} MB".format(
+            *real.rss_start_middle_end(),
+            workers,
+            len(batches),
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        )
     )
-    rows = [
-        ("real path (ledger)", result.sent, real_seconds),
-        ("bare loop", bare, bare_seconds),
-    ]
     stdout.write("")
-    stdout.write(f"{'':20} {'messages':>9} {'seconds':>9} {'msg/s':>8} {'ms/msg':>8}")
-    for label, count, seconds in rows:
-        rate = count / seconds if seconds else 0.0
-        per = seconds * 1000 / count if count else 0.0
-        stdout.write(f"{label:20} {count:>9} {seconds:>9.1f} {rate:>8.0f} {per:>8.2f}")
+    stdout.write(
+        f"{'':20} {'messages':>9} {'seconds':>9} {'msg/s':>8} {'ms/msg':>8} {'CPU ms/msg':>11}"
+    )
+    for label, loop in (("real path (ledger)", real), ("bare loop", bare)):
+        per = loop.seconds * 1000 / loop.sent if loop.sent else 0.0
+        cpu = loop.cpu_seconds * 1000 / loop.sent if loop.sent else 0.0
+        stdout.write(
+            f"{label:20} {loop.sent:>9} {loop.seconds:>9.1f} {loop.rate:>8.0f} {per:>8.2f} "
+            f"{cpu:>11.2f}"
+        )
     stdout.write(f"{'ratio real/bare':20} {ratio:>9.2f}")
     stdout.write(
-        f"{'VmRSS MB (real)':20} start {rss[0]:.0f} · middle {middle:.0f} · end {rss[-1]:.0f}"
+        "{:20} start {:.0f} · middle {:.0f} · end {:.0f}".format(
+            "VmRSS MB (sender)", *real.rss_start_middle_end()
+        )
     )
     stdout.write(
         f"{'per digest (sample)':20} whole templates {cost.templates_ms:.2f} ms · "
