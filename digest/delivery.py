@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from digest import ledger
+from digest.cards import DigestRenderer
 from digest.mailbackends import ReplyLostAfterHandOver
 from digest.models import Delivery, Edition, Paper
 from digest.ratelimit import send_limiter
@@ -116,10 +117,15 @@ def _receiving_ids(deliveries: list[Delivery]) -> set[int]:
     return ids
 
 
-def _skip(delivery: Delivery) -> None:
-    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.SKIPPED, reason=f"reader {delivery.subscriber.status}"
-    )
+def _skip(deliveries: list[Delivery]) -> None:
+    """One UPDATE per reader status for the readers no longer receiving mail."""
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for delivery in deliveries:
+        by_status[delivery.subscriber.status].append(delivery.pk)
+    for status, pks in by_status.items():
+        Delivery.objects.filter(pk__in=pks, status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.SKIPPED, reason=f"reader {status}"
+        )
 
 
 def _topic_names(subscriber_ids: list[int]) -> dict[int, list[str]]:
@@ -168,13 +174,15 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
     papers = {p.canonical_id: p for p in Paper.objects.filter(canonical_id__in=wanted)}
     topics = _topic_names([d.subscriber_id for d in deliveries])
     receiving = _receiving_ids(deliveries)
+    gone = [d for d in deliveries if d.subscriber_id not in receiving]
+    _skip(gone)
+    result.skipped += len(gone)
+    renderer = DigestRenderer(papers=papers)  # each paper's card rendered once
     limiter = send_limiter()
     connection = _Connection()
     try:
         for delivery in deliveries:
             if delivery.subscriber_id not in receiving:
-                _skip(delivery)
-                result.skipped += 1
                 continue
             # Render before claiming: the row is `sending` (or `handed_over`) only while the
             # message is actually on its way to the server.
@@ -185,6 +193,7 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
                     edition=delivery.edition,
                     papers=papers,
                     topic_names=topics[delivery.subscriber_id],
+                    renderer=renderer,
                 )
             )
             limiter.acquire()

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from pylatexenc.latex2text import LatexNodes2Text
 
 from digest.models import Delivery, Edition, Paper
-from subscriptions.mail import Mail, absolute_url, single_line
+from subscriptions.mail import Mail, absolute_url, manage_url, single_line, unsubscribe_url
 from subscriptions.models import Feedback, Subscriber
 from subscriptions.tokens import make_token
+
+if TYPE_CHECKING:
+    from digest.cards import DigestRenderer
 
 AUTHORS_SHOWN = 3
 TLDR_MAX = 220
@@ -91,6 +95,16 @@ def view_url(delivery_id: int) -> str:
 
 
 def paper_card(paper: Paper, *, why: str, subscriber_id: int) -> PaperCard:
+    return replace(
+        static_card(paper),
+        why=single_line(why),
+        more_url=feedback_url(subscriber_id, paper.pk, Feedback.MORE),
+        less_url=feedback_url(subscriber_id, paper.pk, Feedback.LESS),
+    )
+
+
+def static_card(paper: Paper) -> PaperCard:
+    """The paper's card without the reader's parts (why it matched, the feedback links)."""
     abs_url = f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else safe_link(paper.url)
     return PaperCard(
         title=display_title(paper),
@@ -99,14 +113,14 @@ def paper_card(paper: Paper, *, why: str, subscriber_id: int) -> PaperCard:
         upvotes=paper.upvotes,
         stars=paper.github_stars,
         why_trending=single_line(paper.why_trending),
-        why=single_line(why),
+        why="",
         paper_url=paper.hf_url or abs_url,
         abs_url=abs_url,
         pdf_url=safe_link(paper.pdf_url)
         or (f"https://arxiv.org/pdf/{paper.arxiv_id}" if paper.arxiv_id else ""),
         code_url=safe_link(paper.github_repo),
-        more_url=feedback_url(subscriber_id, paper.pk, Feedback.MORE),
-        less_url=feedback_url(subscriber_id, paper.pk, Feedback.LESS),
+        more_url="",
+        less_url="",
     )
 
 
@@ -150,18 +164,38 @@ def digest_mail(
     edition: Edition,
     papers: dict[str, Paper],
     topic_names: list[str],
+    renderer: DigestRenderer | None = None,
 ) -> Mail:
-    return Mail(
-        kind="digest",
-        to=subscriber.email,
-        subscriber=subscriber,
-        context=digest_context(
+    """The reader's digest. With a `renderer` (sending many), its parts come pre-rendered from
+    cards rendered once per paper; without, the templates render it whole. Same email."""
+    parts = None
+    if renderer is None:
+        context = digest_context(
             delivery=delivery,
             subscriber=subscriber,
             edition=edition,
             papers=papers,
             topic_names=topic_names,
-        ),
+        )
+    else:
+        context = {
+            "unsubscribe_url": unsubscribe_url(subscriber),
+            "manage_url": manage_url(subscriber),
+        }
+        parts = renderer.parts(
+            delivery=delivery,
+            subscriber=subscriber,
+            edition=edition,
+            topic_names=topic_names,
+            unsubscribe_url=context["unsubscribe_url"],
+            manage_url=context["manage_url"],
+        )
+    return Mail(
+        kind="digest",
+        to=subscriber.email,
+        subscriber=subscriber,
+        context=context,
+        parts=parts,
         tags=[edition.frequency],
         metadata={"edition": str(edition.pk), "delivery": str(delivery.pk)},
         idempotency_key=f"delivery-{delivery.pk}",

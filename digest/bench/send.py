@@ -1,10 +1,11 @@
 """Send an edition to N readers through the real path, against a bare render+MIME+SMTP loop.
 
 Builds an edition for --readers synthetic readers (on a date no real edition uses), sends it
-through the real ledger path (claim, render, SMTP, mark sent, SentPaper) to an aiosmtpd sink
-running in another process, then sends the same messages again in a bare loop (render + MIME +
-SMTP, no bookkeeping). Prints both throughputs, their ratio and this process's memory, then
-deletes everything it created.
+through the real ledger path (send_batch per batch: claim, render, SMTP, mark sent, SentPaper)
+to an SMTP sink running in another process, then sends the same messages again in a bare loop
+(render + MIME + SMTP, no bookkeeping). Prints a table: both throughputs, their ratio, this
+process's memory across the real path, and what one digest costs to render; then deletes
+everything it created.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from pathlib import Path
 from django.core.management.base import CommandParser, OutputWrapper
 from django.test import override_settings
 
-from digest.delivery import _topic_names, pending_batches, send_pending_here
+from digest.bench.send_loops import bare_worker, real_worker, render_cost, run_loop
+from digest.delivery import pending_batches, send_pending_here
 from digest.editions import build_edition
-from digest.models import Delivery, Edition, Paper
-from digest.rendering import digest_mail
-from subscriptions import mail
+from digest.models import Edition, Paper
 from subscriptions.models import Subscriber, Topic
 
 BENCH_DATE = dt.date(1999, 12, 31)
@@ -45,13 +45,12 @@ def add_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "--sink", choices=["fast", "aiosmtpd"], default="fast", help="SMTP sink process"
     )
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="sender processes for each loop (forked; like Celery prefork workers)",
+    )
 
 
 def start_sink(kind: str) -> tuple[subprocess.Popen, int]:
@@ -137,37 +136,17 @@ def cleanup() -> None:
     Topic.objects.filter(slug__in=[s for s, _, _ in TOPICS]).delete()
 
 
-def bare_loop(edition: Edition, batch_size: int) -> int:
-    """Render + MIME + SMTP for the same messages: what sending costs without the ledger."""
-    ids = list(edition.deliveries.filter(status="sent").order_by("pk").values_list("pk", flat=True))
-    papers = {p.canonical_id: p for p in Paper.objects.filter(canonical_id__startswith="bench:")}
-    connection = mail.open_connection()
-    connection.open()
-    sent = 0
-    try:
-        for start in range(0, len(ids), batch_size):
-            batch = list(
-                Delivery.objects.filter(pk__in=ids[start : start + batch_size])
-                .select_related("subscriber", "edition")
-                .order_by("pk")
-            )
-            topics = _topic_names([d.subscriber_id for d in batch])
-            for delivery in batch:
-                message = digest_mail(
-                    delivery=delivery,
-                    subscriber=delivery.subscriber,
-                    edition=delivery.edition,
-                    papers=papers,
-                    topic_names=topics[delivery.subscriber_id],
-                )
-                mail.send(message, connection=connection)
-                sent += 1
-    finally:
-        connection.close()
-    return sent
-
-
-def run(*, stdout: OutputWrapper, readers: int, papers: int, keep: bool, sink: str, **_) -> None:
+def run(
+    *,
+    stdout: OutputWrapper,
+    readers: int,
+    papers: int,
+    keep: bool,
+    sink: str,
+    workers: int,
+    **_,
+) -> None:
+    began = time.perf_counter()
     cleanup()
     sink_process, port = start_sink(sink)
     try:
@@ -181,49 +160,82 @@ def run(*, stdout: OutputWrapper, readers: int, papers: int, keep: bool, sink: s
             EMAIL_HOST_PASSWORD="",
             SEND_RATE_PER_SECOND=0,
         ):
-            _measure(stdout=stdout, readers=readers, papers=papers)
+            _measure(stdout=stdout, readers=readers, papers=papers, workers=workers)
     finally:
         sink_process.terminate()
         sink_process.wait(timeout=10)
         if not keep:
             cleanup()
+    stdout.write(f"wall time (everything): {time.perf_counter() - began:.0f} s")
 
 
-def _measure(*, stdout: OutputWrapper, readers: int, papers: int) -> None:
+def _measure(*, stdout: OutputWrapper, readers: int, papers: int, workers: int) -> None:
     from django.conf import settings
+    from django.db import connection
 
     started = time.perf_counter()
     make_data(readers=readers, papers=papers)
     stdout.write(
-        f"data: {readers} readers, {papers} papers in {time.perf_counter() - started:.1f}s"
+        f"data: {readers} readers, {papers} papers in {time.perf_counter() - started:.1f}s "
+        f"({connection.vendor})"
     )
-    rss_start = rss_mb()
     started = time.perf_counter()
     build = build_edition(frequency="daily", date=BENCH_DATE)
     build_seconds = time.perf_counter() - started
-    batches = len(pending_batches(edition_ids=[build.edition.pk]))
+    batches = pending_batches(edition_ids=[build.edition.pk])
     stdout.write(
         f"build: {build.created} ledger rows ({build.created - build.skipped} to send) "
-        f"in {build_seconds:.1f}s; {batches} batches of {settings.SEND_BATCH_SIZE}"
+        f"in {build_seconds:.1f}s; {len(batches)} batches of {settings.SEND_BATCH_SIZE}; "
+        f"{workers} sender process{'es' if workers > 1 else ''}"
     )
-    rss_built = rss_mb()
-    started = time.perf_counter()
-    result = send_pending_here(edition_ids=[build.edition.pk])
-    real_seconds = time.perf_counter() - started
-    rss_end = rss_mb()
-    started = time.perf_counter()
-    bare = bare_loop(build.edition, settings.SEND_BATCH_SIZE)
-    bare_seconds = time.perf_counter() - started
-    real_rate = result.sent / real_seconds if real_seconds else 0.0
-    bare_rate = bare / bare_seconds if bare_seconds else 0.0
-    stdout.write(
-        f"real path: {result.sent} sent, {result.failed} failed in {real_seconds:.1f}s "
-        f"= {real_rate:.0f} msg/s"
+    real = run_loop(real_worker, batches, workers=workers)
+    retried = send_pending_here(edition_ids=[build.edition.pk])  # nothing, unless 4xx
+    real.sent += retried.sent
+    real.failed += retried.failed
+    sent_ids = list(
+        build.edition.deliveries.filter(status="sent").order_by("pk").values_list("pk", flat=True)
     )
-    stdout.write(f"bare loop: {bare} sent in {bare_seconds:.1f}s = {bare_rate:.0f} msg/s")
-    stdout.write(f"ratio real/bare: {real_rate / bare_rate if bare_rate else 0:.2f}")
+    size = settings.SEND_BATCH_SIZE
+    bare = run_loop(
+        bare_worker, [sent_ids[i : i + size] for i in range(0, len(sent_ids), size)], workers
+    )
+    cost = render_cost(build.edition)
+    ratio = real.rate / bare.rate if bare.rate else 0.0
     stdout.write(
-        f"memory (VmRSS): start {rss_start:.0f} MB, after build {rss_built:.0f} MB, "
-        f"after sending {rss_end:.0f} MB; peak (ru_maxrss) "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        f"real path: {real.sent} sent, {real.failed} failed in {real.seconds:.1f}s "
+        f"= {real.rate:.0f} msg/s"
+    )
+    stdout.write(f"bare loop: {bare.sent} sent in {bare.seconds:.1f}s = {bare.rate:.0f} msg/s")
+    stdout.write(f"ratio real/bare: {ratio:.2f} (target >= 0.5)")
+    stdout.write(
+        "memory (VmRSS): start {:.0f} MB, middle {:.0f} MB, end {:.0f} MB per sender process "
+        "on the real path (the largest of {} over {} batches); peak (ru_maxrss) of this "
+        "process {:.0f} MB".format(
+            *real.rss_start_middle_end(),
+            workers,
+            len(batches),
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        )
+    )
+    stdout.write("")
+    stdout.write(
+        f"{'':20} {'messages':>9} {'seconds':>9} {'msg/s':>8} {'ms/msg':>8} {'CPU ms/msg':>11}"
+    )
+    for label, loop in (("real path (ledger)", real), ("bare loop", bare)):
+        per = loop.seconds * 1000 / loop.sent if loop.sent else 0.0
+        cpu = loop.cpu_seconds * 1000 / loop.sent if loop.sent else 0.0
+        stdout.write(
+            f"{label:20} {loop.sent:>9} {loop.seconds:>9.1f} {loop.rate:>8.0f} {per:>8.2f} "
+            f"{cpu:>11.2f}"
+        )
+    stdout.write(f"{'ratio real/bare':20} {ratio:>9.2f}")
+    stdout.write(
+        "{:20} start {:.0f} · middle {:.0f} · end {:.0f}".format(
+            "VmRSS MB (sender)", *real.rss_start_middle_end()
+        )
+    )
+    stdout.write(
+        f"{'per digest (sample)':20} whole templates {cost.templates_ms:.2f} ms · "
+        f"cards {cost.cards_ms:.2f} ms · MIME {cost.mime_ms:.2f} ms · "
+        f"largest HTML part {cost.html_kb:.1f} KB"
     )
