@@ -24,7 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -63,12 +64,31 @@ class Recovery:
         return self.resent + self.ambiguous
 
 
+@contextmanager
+def _relaxed_commit() -> Iterator[None]:
+    """A transaction whose COMMIT does not wait for the WAL flush (PostgreSQL).
+
+    Only for the claim and the sent mark, whose loss in a crash of PostgreSQL itself the rule
+    already covers: a lost claim leaves the row `pending` and no hand-over can follow it (the
+    fenced UPDATE finds nothing, so the end of data is never sent); a lost sent mark leaves the
+    row `handed_over`, settled as ambiguous, never resent. The hand-over itself is durable: it
+    must be on disk before the message's last byte leaves. This saves two of the three disk
+    flushes per message.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        yield
+
+
 def claim(delivery_id: int) -> Claim | None:
     """pending -> sending. Only the caller whose UPDATE changed the row may send it."""
     now = timezone.now()
-    changed = Delivery.objects.filter(pk=delivery_id, status=Status.PENDING).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
-    )
+    with _relaxed_commit():
+        changed = Delivery.objects.filter(pk=delivery_id, status=Status.PENDING).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
+        )
     return Claim(delivery_id, now) if changed else None
 
 
@@ -87,21 +107,38 @@ def mark_sent(
     """
 
     def record() -> None:
-        with transaction.atomic():
+        with _relaxed_commit():
             claim.row(Status.HANDED_OVER, Status.FAILED).update(
                 status=Status.SENT, message_id=message_id, sent_at=timezone.now(), reason=note[:300]
             )
-            SentPaper.objects.bulk_create(
-                [
-                    SentPaper(
-                        subscriber_id=subscriber_id, paper_id=pk, delivery_id=claim.delivery_id
-                    )
-                    for pk in paper_pks
-                ],
-                ignore_conflicts=True,
-            )
+            _record_sent_papers(claim.delivery_id, subscriber_id, paper_pks)
 
     _retrying_lost_connections(record)
+
+
+# The ORM's bulk_create compiles every value; this is the hot path of every send.
+_SENT_PAPERS_POSTGRESQL = (
+    "INSERT INTO {table} (subscriber_id, paper_id, delivery_id)"
+    " SELECT %s, paper_id, %s FROM unnest(%s::bigint[]) AS paper_id ON CONFLICT DO NOTHING"
+)
+
+
+def _record_sent_papers(delivery_id: int, subscriber_id: int, paper_pks: list[int]) -> None:
+    """A SentPaper row per paper (never a second one: UNIQUE per reader and paper)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _SENT_PAPERS_POSTGRESQL.format(table=SentPaper._meta.db_table),
+                [subscriber_id, delivery_id, paper_pks],
+            )
+        return
+    SentPaper.objects.bulk_create(
+        [
+            SentPaper(subscriber_id=subscriber_id, paper_id=pk, delivery_id=delivery_id)
+            for pk in paper_pks
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _retrying_lost_connections(step: Callable[[], None], *, tries: int = 5) -> None:
