@@ -229,7 +229,8 @@ SOFT_BOUNCE_LIMIT = _get("SOFT_BOUNCE_LIMIT", env.int, 3)
 # The arXiv listing `manage.py ingest --create-default-sources` adds ("+"-joined categories).
 INGEST_ARXIV_CATEGORIES = _get("INGEST_ARXIV_CATEGORIES", env.str, "cs.LG+cs.AI+cs.CL+cs.CV+cs.RO")
 # Delivery: transient errors retry with exponential back-off + jitter (capped far below the
-# Redis visibility timeout); rows left `sending` by a crash follow the rule in docs/delivery.md.
+# Redis visibility timeout); rows left behind by a crash follow the rule in README.md
+# ("Exactly once").
 SEND_MAX_ATTEMPTS = _get("SEND_MAX_ATTEMPTS", env.int, 5)
 SEND_RETRY_BASE_SECONDS = _get("SEND_RETRY_BASE_SECONDS", env.float, 30.0)
 SEND_RETRY_MAX_SECONDS = _get("SEND_RETRY_MAX_SECONDS", env.float, 600.0)

@@ -1,5 +1,5 @@
 """Sending the ledger: each Delivery row goes out once (see digest/ledger.py for the states and
-docs/delivery.md for the one window where a crash leaves a row ambiguous).
+README.md ("Exactly once") for the one window where a crash leaves a row ambiguous).
 
 Each row is rendered, then claimed (pending -> sending), handed over (-> handed_over, committed
 just before the SMTP end-of-data dot, or before the ESP request) and marked sent on the 250.

@@ -1,9 +1,10 @@
 """Consent: sign-up with double opt-in, confirmation, address changes, "send me my link", purge.
 
-Defences against subscription bombing (see docs/readers.md): at most one account mail per
-address per CONFIRMATION_RESEND_WINDOW_MINUTES (claimed with a conditional UPDATE, so two
-simultaneous sign-ups cannot both send), a per-IP hourly limit kept in Django's cache, a honeypot
-handled by the form, and confirmation mail that carries nothing the visitor typed.
+Defences against subscription bombing (README.md, "Against subscription bombing"): at most
+one account mail per address per CONFIRMATION_RESEND_WINDOW_MINUTES (claimed with a
+conditional UPDATE, so two simultaneous sign-ups cannot both send), a per-IP hourly limit kept
+in Django's cache, a honeypot handled by the form, and confirmation mail that carries nothing
+the visitor typed.
 
 Whatever happens, the visitor sees the same page: callers get an `Outcome` for tests and logs only.
 """

@@ -18,7 +18,7 @@ def send_due_digests() -> int:
 
 # A dropped database connection (failover, restart, a killed backend) retries the whole batch:
 # rows it had not claimed are still pending and are sent by the retry; a row it had claimed is
-# left `sending`/`handed_over` and the stale rule settles it (docs/reliability.md).
+# left `sending`/`handed_over` and the stale rule settles it (README.md, "Reliability").
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 DATABASE_RETRIES = 6
 
