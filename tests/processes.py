@@ -19,6 +19,8 @@ from django.db import connection
 from tests.conftest import Inbox, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+# Ledger states of a row whose digest is not settled yet.
+UNFINISHED = ("pending", "sending", "handed_over")
 
 
 class PacedInbox(Inbox):

@@ -29,6 +29,7 @@ from digest.sending import send_edition
 from tests.conftest import free_port
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 from tests.processes import (
+    UNFINISHED,
     PacedInbox,
     service_env,
     signal_group,
@@ -41,7 +42,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 READERS = 300
 CONCURRENCY = 2
-UNFINISHED = ("pending", "sending", "handed_over")
 
 
 def test_a_worker_killed_mid_edition_leaves_nobody_with_two_digests(transactional_db, settings):

@@ -25,6 +25,7 @@ from digest.ledger import AMBIGUOUS_REASON, RESENT_REASON, recover_stuck_deliver
 from digest.models import Delivery
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 from tests.processes import (
+    UNFINISHED,
     service_env,
     signal_group,
     start_worker,
@@ -37,7 +38,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 READERS = 600
 KILLS = 10
-UNFINISHED = ("pending", "sending", "handed_over")
 
 
 def test_ten_sigkills_in_a_row_leave_everyone_with_at_most_one_digest(

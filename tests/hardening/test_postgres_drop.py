@@ -23,14 +23,13 @@ from digest.editions import build_edition
 from digest.ledger import AMBIGUOUS_REASON, RESENT_REASON, recover_stuck_deliveries
 from digest.models import Delivery
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
-from tests.processes import service_env, settled, start_worker, stop_all, wait_for
+from tests.processes import UNFINISHED, service_env, settled, start_worker, stop_all, wait_for
 from tests.smtp_sink import FastSink
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 READERS = 400
 DROPS_AT = (40, 150, 260)  # messages received at the sink when each drop happens
-UNFINISHED = ("pending", "sending", "handed_over")
 
 
 def terminate_other_backends() -> int:

@@ -22,6 +22,7 @@ from digest.ledger import AMBIGUOUS_REASON, recover_stuck_deliveries
 from digest.models import Delivery
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 from tests.processes import (
+    UNFINISHED,
     RedisServer,
     finish,
     service_env,
@@ -36,7 +37,6 @@ from tests.smtp_sink import FastSink
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 READERS = 400
-UNFINISHED = ("pending", "sending", "handed_over")
 
 
 def enqueue(env: dict[str, str], edition_id: int) -> int:
