@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dkim
+from anymail.backends import resend
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
@@ -168,3 +169,20 @@ class DKIMBackend(SMTPBackend):
                 raise
             return False
         return True
+
+
+class ResendBackend(resend.EmailBackend):
+    """anymail's Resend backend, with our ledger id as Resend's API idempotency key.
+
+    Resend answers a repeated request with the same `Idempotency-Key` header (within 24 hours)
+    without sending again, so with EMAIL_IDEMPOTENT_RESEND=true a row left `handed_over` by a
+    crash is resent safely. The key is an instruction to the API, not a header of the mail.
+    """
+
+    def build_message_payload(self, message: EmailMessage, defaults: dict):
+        payload = super().build_message_payload(message, defaults)
+        key = message.extra_headers.get("Idempotency-Key")
+        if key:
+            payload.headers["Idempotency-Key"] = key
+            payload.data.get("headers", {}).pop("Idempotency-Key", None)
+        return payload
