@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 class FakeResendApi(BaseHTTPRequestHandler):
     requests: list[tuple[dict, dict]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeResendApi.requests.append((dict(self.headers), body))
         answer = json.dumps({"id": f"resend-{len(FakeResendApi.requests)}"}).encode()
