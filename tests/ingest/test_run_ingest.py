@@ -10,6 +10,7 @@ import pytest
 from digest.ingest import run_ingest
 from digest.models import IngestRun, Paper, PaperSighting, Source
 from tests.conftest import FIXTURES
+from tests.hostile_cases import DAMAGED_BUT_USABLE
 from tests.ingest.factories import make_source
 
 pytestmark = pytest.mark.django_db
@@ -108,17 +109,7 @@ def test_a_refused_document_fails_the_run_with_a_clear_error_and_loses_nothing(
     assert paper_table() == before
 
 
-TOLERATED = [
-    ("hostile/truncated.atom.xml", "arxiv-listing"),
-    ("hostile/utf8_declared_latin1_bytes.rss.xml", "feed"),
-    ("hostile/iso_8859_1.rss.xml", "feed"),
-    ("hostile/script_tags.rss.xml", "feed"),
-    ("hostile/header_injection.rss.xml", "arxiv-listing"),
-    ("hostile/long_fields.atom.xml", "arxiv-listing"),
-    ("hostile/invalid_dates.atom.xml", "arxiv-api"),
-    ("hostile/duplicate_ids.atom.xml", "arxiv-api"),
-    ("hostile/hf_hostile.json", "hf-daily"),
-]
+TOLERATED = DAMAGED_BUT_USABLE
 
 
 @pytest.mark.parametrize(("name", "fmt"), TOLERATED)

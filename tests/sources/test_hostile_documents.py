@@ -9,18 +9,9 @@ import pytest
 from digest.sources import parse_document
 from digest.sources.records import SourceError
 from digest.text import MAX_ABSTRACT, MAX_AUTHORS, MAX_TITLE
+from tests.hostile_cases import DAMAGED_BUT_USABLE
 
-PARSED = [
-    ("hostile/truncated.atom.xml", "arxiv-listing"),
-    ("hostile/utf8_declared_latin1_bytes.rss.xml", "feed"),
-    ("hostile/iso_8859_1.rss.xml", "feed"),
-    ("hostile/script_tags.rss.xml", "feed"),
-    ("hostile/header_injection.rss.xml", "arxiv-listing"),
-    ("hostile/long_fields.atom.xml", "arxiv-listing"),
-    ("hostile/invalid_dates.atom.xml", "arxiv-api"),
-    ("hostile/duplicate_ids.atom.xml", "arxiv-api"),
-    ("hostile/hf_hostile.json", "hf-daily"),
-]
+PARSED = DAMAGED_BUT_USABLE
 REFUSED = [
     ("hostile/entity_bomb.rss.xml", "arxiv-listing", "refused: XML entity declarations"),
     ("hostile/entity_bomb.rss.xml", "feed", "refused: XML entity declarations"),
