@@ -71,25 +71,26 @@ class Recovery:
 # must be on disk before the message's last byte leaves. One disk flush per message, not three.
 _RELAXED = "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS value) "
 _CLAIM_POSTGRESQL = _RELAXED + (
-    "UPDATE digest_delivery SET status = %s, attempts = attempts + 1, claimed_at = %s"
+    "UPDATE {delivery} SET status = %s, attempts = attempts + 1, claimed_at = %s"
     " WHERE id = %s AND status = %s AND EXISTS (SELECT 1 FROM relaxed)"
 )
 _HAND_OVER_POSTGRESQL = (
-    "UPDATE digest_delivery SET status = %s WHERE id = %s AND claimed_at = %s AND status = %s"
+    "UPDATE {delivery} SET status = %s WHERE id = %s AND claimed_at = %s AND status = %s"
 )
 _MARK_SENT_POSTGRESQL = _RELAXED + (
-    ", sent AS (UPDATE digest_delivery SET status = %s, message_id = %s, sent_at = %s, reason = %s"
+    ", sent AS (UPDATE {delivery} SET status = %s, message_id = %s, sent_at = %s, reason = %s"
     " WHERE id = %s AND claimed_at = %s AND status IN (%s, %s) AND EXISTS (SELECT 1 FROM relaxed)"
     " RETURNING id, subscriber_id)"
-    " INSERT INTO digest_sentpaper (subscriber_id, paper_id, delivery_id)"
+    " INSERT INTO {sent_paper} (subscriber_id, paper_id, delivery_id)"
     " SELECT sent.subscriber_id, paper_id, sent.id FROM sent, unnest(%s::bigint[]) AS paper_id"
     " ON CONFLICT DO NOTHING"
 )
 
 
 def _rowcount(sql: str, params: list) -> int:
+    tables = {"delivery": Delivery._meta.db_table, "sent_paper": SentPaper._meta.db_table}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql.format(**tables), params)
         return cursor.rowcount
 
 
