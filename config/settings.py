@@ -150,6 +150,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
+        # Fan-out exchange tables; kombu's default is ./control in whatever folder we run from.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:

@@ -112,11 +112,13 @@ def match_readers(
     *, readers: QuerySet[Subscriber], candidates: list[Paper]
 ) -> dict[int, list[dict]]:
     """Each reader's digest papers [{id, score, why}], best first, never a paper sent before."""
-    profiles = reader_profiles(readers)
+    # `readers` is re-evaluated by every query below. A concurrent build_edition may give some
+    # of them a Delivery row in between, so the first answer fixes who is matched here.
+    caps = dict(readers.values_list("pk", "max_papers"))
+    profiles = {pk: p for pk, p in reader_profiles(readers).items() if pk in caps}
     if not profiles:
         return {}
     distinct = list(dict.fromkeys(profiles.values()))
-    caps = dict(readers.values_list("pk", "max_papers"))
     referenced = {i for p in distinct for i in (*p.liked, *p.disliked)}
     reference_papers = {
         p.canonical_id: paper_doc(p) for p in Paper.objects.filter(canonical_id__in=referenced)

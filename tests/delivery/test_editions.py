@@ -58,6 +58,28 @@ def test_readers_with_identical_profiles_are_matched_once(monkeypatch):
     assert Delivery.objects.filter(status="pending").count() == 5
 
 
+def test_a_build_racing_another_keeps_the_readers_it_first_saw(monkeypatch):
+    """Two beats build at once: the other one's rows land between this build's queries."""
+    topic = make_topic()
+    make_paper("Robot learning at scale")
+    first = make_reader("first@example.org", topics=(topic,))
+    make_reader("second@example.org", topics=(topic,))
+    real = editions.reader_profiles
+
+    def other_build_lands_first(readers):
+        profiles = real(readers)
+        edition = editions._get_edition(frequency="daily", date=DAY)
+        Delivery.objects.create(subscriber=first, edition=edition, papers=[])
+        return profiles
+
+    monkeypatch.setattr(editions, "reader_profiles", other_build_lands_first)
+    build = build_edition(frequency="daily", date=DAY)
+
+    assert build.created == 2  # both rows offered; the one taken is ignored as a conflict
+    assert Delivery.objects.filter(subscriber=first).count() == 1
+    assert Delivery.objects.get(subscriber__email="second@example.org").papers
+
+
 def test_each_reader_is_due_at_their_own_hour_in_their_own_time_zone():
     make_reader("tokyo@example.org", timezone="Asia/Tokyo", send_hour=7)
     make_reader("berlin@example.org", timezone="Europe/Berlin", send_hour=7)
