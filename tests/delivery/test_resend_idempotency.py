@@ -5,53 +5,27 @@ real HTTP server on loopback speaking Resend's answer format."""
 from __future__ import annotations
 
 import io
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.management import call_command
 
 from digest.models import Delivery
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
+from tests.resend_api import ResendApi
 
 pytestmark = pytest.mark.django_db
 
 
-class FakeResendApi(BaseHTTPRequestHandler):
-    requests: list[tuple[dict, dict]] = []
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        FakeResendApi.requests.append((dict(self.headers), body))
-        answer = json.dumps({"id": f"resend-{len(FakeResendApi.requests)}"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def resend_api(settings) -> Iterator[list[tuple[dict, dict]]]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeResendApi)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    FakeResendApi.requests = []
+    api = ResendApi().start()
     settings.EMAIL_BACKEND = "digest.mailbackends.ResendBackend"
-    settings.ANYMAIL = {
-        "RESEND_API_KEY": "re_test_key",
-        "RESEND_API_URL": f"http://127.0.0.1:{server.server_port}/",
-    }
+    settings.ANYMAIL = {"RESEND_API_KEY": "re_test_key", "RESEND_API_URL": api.url}
     try:
-        yield FakeResendApi.requests
+        yield api.requests
     finally:
-        server.shutdown()
-        server.server_close()
+        api.stop()
 
 
 def test_each_digest_request_carries_its_ledger_id_as_the_idempotency_key(resend_api) -> None:
