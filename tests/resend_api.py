@@ -1,16 +1,17 @@
 """Resend's email API on loopback, for tests: `POST /emails` answers `{"id": ...}` and, like
 Resend, a request repeating an `Idempotency-Key` seen before gets the first answer back and
 sends nothing ("the same response, without actually sending the email again"). Counts what it
-would have delivered per recipient, like tests/smtp_sink.py.
+would have delivered per recipient (a Mailbox, like tests/smtp_sink.py).
 """
 
 from __future__ import annotations
 
-import collections
 import json
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.smtp_sink import Mailbox
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -43,12 +44,11 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
-class ResendApi:
+class ResendApi(Mailbox):
     def __init__(self) -> None:
+        super().__init__()
         self.requests: list[tuple[dict, dict]] = []
-        self.accepted: collections.Counter[str] = collections.Counter()
         self._ids: dict[str, str] = {}  # idempotency key -> the id first answered
-        self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.api = self
         self.port = self._server.server_port
@@ -65,15 +65,6 @@ class ResendApi:
                 self._ids[key] = message_id
             self.accepted.update(body["to"])
             return message_id
-
-    @property
-    def received(self) -> int:
-        with self._lock:
-            return sum(self.accepted.values())
-
-    def per_recipient(self) -> collections.Counter[str]:
-        with self._lock:
-            return collections.Counter(self.accepted)
 
     def start(self) -> ResendApi:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()

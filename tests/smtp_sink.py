@@ -82,20 +82,12 @@ class _Session(asyncio.Protocol):
             self.transport.write(b"250 OK\r\n")
 
 
-class FastSink:
+class Mailbox:
+    """What a test mail server took, per recipient; safe to read from the test's thread."""
+
     def __init__(self) -> None:
-        self.port = free_port()
         self.accepted: collections.Counter[str] = collections.Counter()
-        self.refused = 0
-        self.connections = 0
-        self.reply = "451 4.3.0 Try again later"  # the answer while refusing
-        self.refuse = 0  # how many more ends of data to refuse
-        self.hang = 0  # how many more connections to leave without a greeting
-        self.hung = 0
         self._lock = threading.Lock()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._server: asyncio.base_events.Server | None = None
 
     @property
     def received(self) -> int:
@@ -105,6 +97,21 @@ class FastSink:
     def per_recipient(self) -> collections.Counter[str]:
         with self._lock:
             return collections.Counter(self.accepted)
+
+
+class FastSink(Mailbox):
+    def __init__(self) -> None:
+        super().__init__()
+        self.port = free_port()
+        self.refused = 0
+        self.connections = 0
+        self.reply = "451 4.3.0 Try again later"  # the answer while refusing
+        self.refuse = 0  # how many more ends of data to refuse
+        self.hang = 0  # how many more connections to leave without a greeting
+        self.hung = 0
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._server: asyncio.base_events.Server | None = None
 
     def end_of_data(self, recipients: list[str]) -> bytes:
         if self.refuse > 0:
