@@ -28,6 +28,7 @@ lint: install
 
 # Needs PyPI's JSON API or OSV (not reachable from our CI machines; see README "Dependency audit").
 # --strict fails on any package it could not look up, so it never passes by auditing nothing.
-audit: install
-	$(BIN)/pip install --quiet pip-audit
-	$(BIN)/pip-audit -r requirements.txt --strict
+# Its own venv, so the tool's dependencies never move the project's pins.
+audit:
+	test -x .venv-audit/bin/pip-audit || ($(PYTHON) -m venv .venv-audit && .venv-audit/bin/pip install --quiet pip-audit)
+	.venv-audit/bin/pip-audit -r requirements.txt --strict
