@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_http_methods
 
 from digest.editions import paper_doc, topic_doc
 from digest.matching import ReaderProfile, match_profiles
@@ -66,10 +67,16 @@ def _preview_from(data) -> tuple[list, bool]:
     return rows, asked
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
+    """Today's papers and the sign-up form. The no-JavaScript "Preview my digest" button POSTs
+    the form here (a GET would put the visitor's address in the URL, and so in logs and
+    history); the page comes back with the preview and the choices filled in. Nothing is saved.
+    """
     day = latest_trending_date()
-    rows, asked = _preview_from(request.GET) if "preview" in request.GET else ([], False)
-    initial = {**request.GET.dict(), "topics": request.GET.getlist("topics")} if asked else {}
+    data = request.POST if request.method == "POST" else request.GET
+    rows, asked = _preview_from(data) if "preview" in data else ([], False)
+    initial = {**data.dict(), "topics": data.getlist("topics")} if asked else {}
     form = SignupForm(initial=initial)
     context = {
         "form": form,

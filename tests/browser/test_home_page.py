@@ -42,9 +42,12 @@ def test_the_preview_works_without_javascript(browser, site, demo_papers):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
     page = context.new_page()
     page.goto(site.url + "/")
+    page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Your interests, in your own words").fill("offline reinforcement learning")
     page.get_by_role("button", name="Preview my digest").click()
     assert page.locator("#preview .paper").count() > 0
+    assert page.url == site.url + "/#preview"  # posted: the address is in no URL or log
+    assert page.get_by_label("Email").input_value() == "ada@example.org"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375  # no sideways scrolling on a phone
     screenshot(page, "home-preview-no-js-375")

@@ -71,9 +71,21 @@ def test_the_preview_shows_what_own_words_would_bring_and_why(client, papers) ->
 
 
 def test_the_preview_works_without_javascript(client, papers) -> None:
-    response = client.get("/", {"preview": "1", "interests": "diffusion policies for robots"})
-    preview = response.content.decode().split('id="preview"')[1].split("</section>")[0]
+    choices = {"preview": "1", "interests": "diffusion policies for robots"}
+    response = client.post("/", {**choices, "email": "ada@example.org"})
+    body = response.content.decode()
+    preview = body.split('id="preview"')[1].split("</section>")[0]
     assert "Streaming Diffusion Policy" in preview
+    assert 'value="ada@example.org"' in body  # the form comes back as the visitor left it
+    assert not Subscriber.objects.exists()  # a preview signs nobody up
+
+
+def test_the_no_javascript_preview_button_posts_so_the_address_stays_out_of_urls(
+    client, db
+) -> None:
+    page = client.get("/").content.decode()
+    button = page.split('name="preview"')[0].rsplit("<button", 1)[1]
+    assert 'formmethod="post"' in button
 
 
 def test_the_preview_says_so_when_nothing_matches(client, papers) -> None:
