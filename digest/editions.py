@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,6 +28,8 @@ WINDOW_DAYS = {
     Edition.Frequency.WEEKLY: 7,  # the 7 days ending on the date: "top of the week"
     Edition.Frequency.WELCOME: 7,  # a new reader's first digest: the best of the past week
 }
+# How many days late a weekly edition is still sent when the hourly job missed the reader's day.
+WEEKLY_CATCH_UP_DAYS = 3
 
 
 @dataclass
@@ -219,17 +222,47 @@ def due_readers(*, now: dt.datetime) -> dict[tuple[str, dt.date], list[int]]:
     zones = Subscriber.objects.receiving(now.date()).values_list("timezone", flat=True)
     for zone in sorted(set(zones)):
         local = now.astimezone(_zone(zone))
-        for frequency in (Edition.Frequency.DAILY, Edition.Frequency.WEEKLY):
-            readers = Subscriber.objects.receiving(local.date()).filter(
-                timezone=zone, frequency=frequency, send_hour__lte=local.hour
-            )
-            if frequency == Edition.Frequency.WEEKLY:
-                readers = readers.filter(weekday=local.weekday())
-            readers = readers.exclude(
-                deliveries__edition__frequency=frequency, deliveries__edition__date=local.date()
-            )
-            due[(frequency, local.date())] += list(readers.values_list("pk", flat=True))
+        readers = Subscriber.objects.filter(timezone=zone)
+        due[(Edition.Frequency.DAILY, local.date())] += _due_daily(readers, local)
+        for day, ids in _due_weekly(readers, local):
+            due[(Edition.Frequency.WEEKLY, day)] += ids
     return {key: ids for key, ids in due.items() if ids}
+
+
+def _due_daily(readers: QuerySet[Subscriber], local: dt.datetime) -> list[int]:
+    """A missed daily needs no catch-up: the next daily's 48-hour window holds its papers."""
+    daily = readers.receiving(local.date()).filter(
+        frequency=Edition.Frequency.DAILY, send_hour__lte=local.hour
+    )
+    daily = daily.exclude(pk__in=_had_edition(Edition.Frequency.DAILY, since=local.date()))
+    return list(daily.values_list("pk", flat=True))
+
+
+def _due_weekly(
+    readers: QuerySet[Subscriber], local: dt.datetime
+) -> Iterator[tuple[dt.date, list[int]]]:
+    """Today's weekly readers once their hour has come; and, up to WEEKLY_CATCH_UP_DAYS late,
+    those whose day this job missed (an outage) who were readers that day and have had no
+    weekly edition since."""
+    for late in range(WEEKLY_CATCH_UP_DAYS + 1):
+        day = local.date() - dt.timedelta(days=late)
+        weekly = readers.receiving(day).filter(
+            frequency=Edition.Frequency.WEEKLY, weekday=day.weekday()
+        )
+        if late:
+            end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), local.tzinfo)
+            weekly = weekly.filter(confirmed_at__lt=end_of_day)
+        else:
+            weekly = weekly.filter(send_hour__lte=local.hour)
+        weekly = weekly.exclude(pk__in=_had_edition(Edition.Frequency.WEEKLY, since=day))
+        yield day, list(weekly.values_list("pk", flat=True))
+
+
+def _had_edition(frequency: str, *, since: dt.date) -> QuerySet[Delivery]:
+    """Readers with a row for an edition of this frequency dated `since` or later (one subquery:
+    `exclude()` across a multi-valued relation would not keep both conditions on one row)."""
+    rows = Delivery.objects.filter(edition__frequency=frequency, edition__date__gte=since)
+    return rows.values("subscriber_id")
 
 
 def _zone(name: str) -> dt.tzinfo:

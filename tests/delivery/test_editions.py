@@ -114,6 +114,32 @@ def test_the_hourly_run_sends_due_readers_once(smtp_server, django_capture_on_co
     assert Delivery.objects.get().edition.date == DAY  # the reader's local date
 
 
+def test_after_an_outage_on_their_day_weekly_readers_get_that_weeks_digest_once(
+    smtp_server, django_capture_on_commit_callbacks
+):
+    make_paper("Robot learning at scale")
+    make_reader(
+        "weekly@example.org",
+        topics=(make_topic(),),
+        frequency="weekly",
+        weekday=DAY.weekday(),
+        send_hour=7,
+        confirmed_at=MORNING - dt.timedelta(days=30),
+    )
+    next_morning = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(9, 5), dt.UTC)
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            # Nothing ran on DAY (the hourly job was down); it is back the next morning.
+            send_due_digests(now=next_morning)
+            send_due_digests(now=next_morning + dt.timedelta(hours=1))
+    finally:
+        app.conf.task_always_eager = False
+
+    assert len(smtp_server.messages) == 1
+    assert Delivery.objects.get().edition.date == DAY  # the edition of the day it was due
+
+
 def test_confirming_sends_the_welcome_digest_after_commit(
     smtp_server, django_capture_on_commit_callbacks
 ):

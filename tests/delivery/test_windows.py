@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from digest.editions import candidate_papers, due_readers, edition_window
+from digest.editions import build_edition, candidate_papers, due_readers, edition_window
+from subscriptions.models import Subscriber
 from tests.delivery.factories import make_paper, make_reader
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +83,46 @@ def test_a_daily_reader_west_of_utc_gets_the_edition_of_their_own_date_at_month_
 def test_a_reader_with_an_unknown_time_zone_is_sent_on_utc() -> None:
     make_reader("nowhere@example.org", timezone="Mars/Olympus_Mons", send_hour=7)
     assert list(due_readers(now=at(2026, 4, 1, 7, 5))) == [("daily", dt.date(2026, 4, 1))]
+
+
+MONDAY = dt.date(2026, 3, 2)
+
+
+def weekly_reader(email: str, **fields):
+    fields.setdefault("confirmed_at", at(2026, 2, 20))
+    return make_reader(email, frequency="weekly", weekday=MONDAY.weekday(), send_hour=7, **fields)
+
+
+def test_a_weekly_edition_the_hourly_job_missed_is_still_sent_up_to_three_days_late() -> None:
+    weekly_reader("ada@example.org")
+    weekly_reader("late-signup@example.org", confirmed_at=at(2026, 3, 3, 8))  # after Monday
+    weekly_reader("paused@example.org", status="paused", paused_until=dt.date(2026, 3, 3))
+
+    # The hourly job was down all Monday; it runs again on Tuesday morning.
+    assert list(due_readers(now=at(2026, 3, 3, 9, 5))) == [("weekly", MONDAY)]
+    [ada] = due_readers(now=at(2026, 3, 3, 9, 5))[("weekly", MONDAY)]
+    assert Subscriber.objects.get(pk=ada).email == "ada@example.org"
+    assert list(due_readers(now=at(2026, 3, 5, 23, 5))) == [("weekly", MONDAY)]  # Thursday
+    assert due_readers(now=at(2026, 3, 6, 0, 5)) == {}  # Friday: too late, next Monday is near
+
+
+def test_a_late_weekly_goes_once_and_never_after_a_newer_weekly() -> None:
+    ada = weekly_reader("ada@example.org")
+    moved = weekly_reader("moved-to-monday@example.org")
+    build_edition(frequency="weekly", date=MONDAY + dt.timedelta(days=1), readers=_only(moved))
+
+    build_edition(frequency="weekly", date=MONDAY, readers=_only(ada))  # sent late on Tuesday
+
+    assert due_readers(now=at(2026, 3, 4, 9, 5)) == {}
+
+
+def test_a_welcome_digest_does_not_count_as_this_weeks_weekly() -> None:
+    ada = weekly_reader("ada@example.org")
+    build_edition(frequency="weekly", date=MONDAY - dt.timedelta(days=7), readers=_only(ada))
+    build_edition(frequency="welcome", date=MONDAY, readers=_only(ada))  # e.g. a new address
+
+    assert due_readers(now=at(2026, 3, 2, 7, 5)) == {("weekly", MONDAY): [ada.pk]}
+
+
+def _only(reader):
+    return Subscriber.objects.filter(pk=reader.pk)
