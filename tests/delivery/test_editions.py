@@ -98,17 +98,22 @@ def test_each_reader_is_due_at_their_own_hour_in_their_own_time_zone():
     }
 
 
+def run_hourly_twice(now: dt.datetime, capture_on_commit) -> None:
+    """The hourly send_due_digests at `now` and an hour later, its tasks run eagerly."""
+    app.conf.task_always_eager = True
+    try:
+        with capture_on_commit(execute=True):
+            send_due_digests(now=now)
+            send_due_digests(now=now + dt.timedelta(hours=1))
+    finally:
+        app.conf.task_always_eager = False
+
+
 def test_the_hourly_run_sends_due_readers_once(smtp_server, django_capture_on_commit_callbacks):
     make_paper("Robot learning at scale")
     make_reader("tokyo@example.org", topics=(make_topic(),), timezone="Asia/Tokyo", send_hour=7)
     tokyo_morning = dt.datetime(2025, 11, 24, 22, 30, tzinfo=dt.UTC)
-    app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            send_due_digests(now=tokyo_morning)
-            send_due_digests(now=tokyo_morning + dt.timedelta(hours=1))
-    finally:
-        app.conf.task_always_eager = False
+    run_hourly_twice(tokyo_morning, django_capture_on_commit_callbacks)
 
     assert len(smtp_server.messages) == 1
     assert Delivery.objects.get().edition.date == DAY  # the reader's local date
@@ -126,15 +131,9 @@ def test_after_an_outage_on_their_day_weekly_readers_get_that_weeks_digest_once(
         send_hour=7,
         confirmed_at=MORNING - dt.timedelta(days=30),
     )
+    # Nothing ran on DAY (the hourly job was down); it is back the next morning.
     next_morning = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(9, 5), dt.UTC)
-    app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            # Nothing ran on DAY (the hourly job was down); it is back the next morning.
-            send_due_digests(now=next_morning)
-            send_due_digests(now=next_morning + dt.timedelta(hours=1))
-    finally:
-        app.conf.task_always_eager = False
+    run_hourly_twice(next_morning, django_capture_on_commit_callbacks)
 
     assert len(smtp_server.messages) == 1
     assert Delivery.objects.get().edition.date == DAY  # the edition of the day it was due
