@@ -1,10 +1,10 @@
 """Polite HTTP for sources: capped bodies, conditional GETs, bounded retries, per-host spacing.
 
 arXiv's terms allow one request every 3 seconds on one connection. `HostThrottle` enforces a
-minimum interval per host between the threads of one process only. Across processes and
-machines it cannot help: route every arXiv fetch task to one Celery queue consumed by a single
-worker with concurrency 1 (e.g. `task_routes = {"digest.tasks.fetch_arxiv": {"queue": "arxiv"}}`
-and `celery worker -Q arxiv -c 1`), so one throttle sees all arXiv traffic.
+minimum interval per host between the threads of one process; with Redis, ingestion passes
+digest.ratelimit.RedisHostThrottle instead, which holds the interval across every worker on
+every machine (one request at a time per host follows from the spacing: each is done long
+before the next may start).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import requests
@@ -80,6 +81,10 @@ class HostThrottle:
 HOST_THROTTLE = HostThrottle()
 
 
+class Throttle(Protocol):
+    def wait(self, host: str, min_interval: float, *, sleep: Sleep = ...) -> float: ...
+
+
 def default_min_interval(host: str) -> float:
     """3 s for arXiv hosts (their terms of use), 1 s for everyone else."""
     host = host.lower()
@@ -98,7 +103,7 @@ def fetch(
     min_interval: float | None = None,
     attempts: int = MAX_ATTEMPTS,
     sleep: Sleep = time.sleep,
-    throttle: HostThrottle = HOST_THROTTLE,
+    throttle: Throttle = HOST_THROTTLE,
     session: requests.Session | None = None,
 ) -> FetchResult:
     """GET `url` politely. `timeout` bounds connecting, each read and the whole body.

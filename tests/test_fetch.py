@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextlib
 import gzip
 import itertools
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import requests
@@ -27,6 +31,7 @@ from digest.sources.records import RateLimited, SourceError
 ETAG = '"v1"'
 LAST_MODIFIED = "Wed, 05 Mar 2025 05:00:00 GMT"
 FIFTY_MB = 50 * 1024 * 1024
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -347,4 +352,25 @@ def test_two_threads_fetching_one_host_respect_the_interval(server):
         thread.join()
     arrivals = sorted(server.handler.arrivals)
     assert len(arrivals) == 3
+    assert all(later - earlier >= 0.24 for earlier, later in itertools.pairwise(arrivals))
+
+
+@pytest.mark.redis
+def test_workers_in_separate_processes_sharing_redis_respect_the_interval(server, settings):
+    """Two worker processes (as on two machines) fetch one host: arXiv's spacing holds."""
+    key = f"paperboy:test-host-slot:{uuid.uuid4().hex}"
+    worker = (
+        "import sys, redis\n"
+        "from digest.fetch import fetch\n"
+        "from digest.ratelimit import RedisHostThrottle\n"
+        "throttle = RedisHostThrottle(redis.Redis.from_url(sys.argv[1]), key=sys.argv[3])\n"
+        "for _ in range(3):\n"
+        "    fetch(sys.argv[2], max_bytes=1024, timeout=5.0, user_agent='PaperboyTest/1.0',\n"
+        "          min_interval=0.25, throttle=throttle)\n"
+    )
+    command = [sys.executable, "-c", worker, settings.REDIS_URL, f"{server.url}/ok", key]
+    workers = [subprocess.Popen(command, cwd=ROOT) for _ in range(2)]
+    assert [w.wait(timeout=30) for w in workers] == [0, 0]
+    arrivals = sorted(server.handler.arrivals)
+    assert len(arrivals) == 6
     assert all(later - earlier >= 0.24 for earlier, later in itertools.pairwise(arrivals))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from digest.fetch import FetchResult, fetch
 from digest.ingest.store import store_records
 from digest.models import IngestRun, Source
+from digest.ratelimit import host_throttle
 from digest.sources import parse_document
 from digest.sources.records import PaperRecord, RateLimited, SourceError
 
@@ -196,4 +197,5 @@ def _get(url: str, *, etag: str, last_modified: str, interval: float | None = No
         timeout=settings.FETCH_TIMEOUT_SECONDS,
         user_agent=settings.USER_AGENT,
         min_interval=interval,
+        throttle=host_throttle(),
     )
