@@ -3,8 +3,8 @@
 arXiv's terms allow one request every 3 seconds on one connection. `HostThrottle` enforces a
 minimum interval per host between the threads of one process; with Redis, ingestion passes
 digest.ratelimit.RedisHostThrottle instead, which holds the interval across every worker on
-every machine (one request at a time per host follows from the spacing: each is done long
-before the next may start).
+every machine. The spacing is between request starts: an answer slower than the interval
+would overlap the next request (arXiv's listings and API pages come back well within 3 s).
 """
 
 from __future__ import annotations
