@@ -77,9 +77,8 @@ def send_due_digests(*, now: dt.datetime | None = None) -> int:
         )
         edition_ids.add(build.edition.pk)
     recent = Edition.objects.filter(date__gte=now.date() - dt.timedelta(days=2))
-    edition_ids.update(
-        recent.filter(deliveries__status=Delivery.Status.PENDING).values_list("pk", flat=True)
-    )
+    pending = recent.filter(deliveries__status=Delivery.Status.PENDING)
+    edition_ids.update(pending.values_list("pk", flat=True).distinct())  # not a row per delivery
     return enqueue_pending(edition_ids=sorted(edition_ids))
 
 
