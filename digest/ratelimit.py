@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -21,6 +22,8 @@ import redis
 from django.conf import settings
 
 from digest.fetch import HOST_THROTTLE, HostThrottle, Sleep
+
+log = logging.getLogger(__name__)
 
 _WINDOW_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
@@ -69,9 +72,15 @@ class RedisHostThrottle:
         self.script = client.register_script(_HOST_SLOT_SCRIPT)
 
     def wait(self, host: str, min_interval: float, *, sleep: Sleep = time.sleep) -> float:
-        """Block until this host may be contacted again; return how long we slept."""
+        """Block until this host may be contacted again; return how long we slept. With Redis
+        away, this process's own spacing stands in, so a fetch never fails for want of it."""
         interval_ms = max(1, round(min_interval * 1000))
-        delay = int(self.script(keys=[f"{self.key}:{host.lower()}"], args=[interval_ms])) / 1000
+        try:
+            reply = self.script(keys=[f"{self.key}:{host.lower()}"], args=[interval_ms])
+        except redis.RedisError as error:
+            log.warning("host spacing without Redis (%s): this process only", error)
+            return HOST_THROTTLE.wait(host, min_interval, sleep=sleep)
+        delay = int(reply) / 1000
         if delay > 0:
             sleep(delay)
         return delay

@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from digest.delivery import BatchResult, enqueue_pending, send_batch, send_pending_here
-from digest.editions import build_edition, candidate_papers, due_readers, match_readers
+from digest.editions import (
+    WEEKLY_CATCH_UP_DAYS,
+    build_edition,
+    candidate_papers,
+    due_readers,
+    match_readers,
+)
 from digest.ledger import Recovery, recover_stuck_deliveries
 from digest.models import Delivery, Edition
 from subscriptions.models import Subscriber
+
+log = logging.getLogger(__name__)
+
+# When the hourly send_due_digests last completed (in the shared cache): what an outage missed.
+LAST_RUN_KEY = "paperboy:send-due-digests:last-run"
 
 
 @dataclass
@@ -71,15 +85,36 @@ def send_due_digests(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     recover_stuck_deliveries(now=now)
     edition_ids: set[int] = set()
-    for (frequency, date), reader_ids in due_readers(now=now).items():
+    last_run = _last_run()
+    for (frequency, date), reader_ids in due_readers(now=now, last_run=last_run).items():
         build = build_edition(
             frequency=frequency, date=date, readers=Subscriber.objects.filter(pk__in=reader_ids)
         )
         edition_ids.add(build.edition.pk)
-    recent = Edition.objects.filter(date__gte=now.date() - dt.timedelta(days=2))
+    # Late weekly editions (WEEKLY_CATCH_UP_DAYS), dated in zones west of UTC, are recent too.
+    since = now.date() - dt.timedelta(days=WEEKLY_CATCH_UP_DAYS + 2)
+    recent = Edition.objects.filter(date__gte=since)
     pending = recent.filter(deliveries__status=Delivery.Status.PENDING)
     edition_ids.update(pending.values_list("pk", flat=True).distinct())  # not a row per delivery
-    return enqueue_pending(edition_ids=sorted(edition_ids))
+    enqueued = enqueue_pending(edition_ids=sorted(edition_ids))
+    if last_run is None or now > last_run:
+        _record_run(now)
+    return enqueued
+
+
+def _last_run() -> dt.datetime | None:
+    try:
+        return cache.get(LAST_RUN_KEY)
+    except (RedisError, OSError):
+        log.warning("cache unavailable: missed weekly editions are not caught up on this run")
+        return None
+
+
+def _record_run(now: dt.datetime) -> None:
+    try:
+        cache.set(LAST_RUN_KEY, now, timeout=None)
+    except (RedisError, OSError):
+        log.warning("cache unavailable: this run's time is not recorded")
 
 
 def send_welcome_digest(*, subscriber_id: int, now: dt.datetime | None = None) -> BatchResult:

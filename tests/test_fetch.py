@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 
 from digest.fetch import (
@@ -26,6 +27,7 @@ from digest.fetch import (
     default_min_interval,
     fetch,
 )
+from digest.ratelimit import RedisHostThrottle
 from digest.sources.records import RateLimited, SourceError
 
 ETAG = '"v1"'
@@ -40,9 +42,11 @@ class Handler(BaseHTTPRequestHandler):
     hits: Counter[str]
     seen_headers: dict[str, dict[str, str]]
     arrivals: list[float]
+    agents: list[str]  # the User-Agent of each request, in arrival order
 
     def do_GET(self) -> None:
         self.arrivals.append(time.monotonic())
+        self.agents.append(self.headers.get("User-Agent", ""))
         self.hits[self.path] += 1
         self.seen_headers[self.path] = dict(self.headers)
         route = getattr(self, "route_" + self.path.strip("/").replace("-", "_"), None)
@@ -154,7 +158,9 @@ class Server:
 @pytest.fixture
 def server() -> Iterator[Server]:
     handler = type(
-        "TestHandler", (Handler,), {"hits": Counter(), "seen_headers": {}, "arrivals": []}
+        "TestHandler",
+        (Handler,),
+        {"hits": Counter(), "seen_headers": {}, "arrivals": [], "agents": []},
     )
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
@@ -357,20 +363,39 @@ def test_two_threads_fetching_one_host_respect_the_interval(server):
 
 @pytest.mark.redis
 def test_workers_in_separate_processes_sharing_redis_respect_the_interval(server, settings):
-    """Two worker processes (as on two machines) fetch one host: arXiv's spacing holds."""
+    """Two worker processes (as on two machines) fetch one host at once: the spacing holds
+    between their requests, which interleave."""
     key = f"paperboy:test-host-slot:{uuid.uuid4().hex}"
+    start = time.time() + 1.5  # both begin together, after their imports
     worker = (
-        "import sys, redis\n"
+        "import sys, time, redis\n"
         "from digest.fetch import fetch\n"
         "from digest.ratelimit import RedisHostThrottle\n"
-        "throttle = RedisHostThrottle(redis.Redis.from_url(sys.argv[1]), key=sys.argv[3])\n"
+        "url, key, start, name = sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]\n"
+        "throttle = RedisHostThrottle(redis.Redis.from_url(sys.argv[1]), key=key)\n"
+        "time.sleep(max(0.0, start - time.time()))\n"
         "for _ in range(3):\n"
-        "    fetch(sys.argv[2], max_bytes=1024, timeout=5.0, user_agent='PaperboyTest/1.0',\n"
-        "          min_interval=0.25, throttle=throttle)\n"
+        "    fetch(url, max_bytes=1024, timeout=5.0, user_agent=name, min_interval=0.25,\n"
+        "          throttle=throttle)\n"
     )
-    command = [sys.executable, "-c", worker, settings.REDIS_URL, f"{server.url}/ok", key]
-    workers = [subprocess.Popen(command, cwd=ROOT) for _ in range(2)]
+    args = [settings.REDIS_URL, f"{server.url}/ok", key, str(start)]
+    workers = [
+        subprocess.Popen([sys.executable, "-c", worker, *args, name], cwd=ROOT)
+        for name in ("worker-a", "worker-b")
+    ]
     assert [w.wait(timeout=30) for w in workers] == [0, 0]
-    arrivals = sorted(server.handler.arrivals)
+    arrivals = sorted(zip(server.handler.arrivals, server.handler.agents, strict=True))
     assert len(arrivals) == 6
-    assert all(later - earlier >= 0.24 for earlier, later in itertools.pairwise(arrivals))
+    gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(arrivals)]
+    assert min(gaps) >= 0.24
+    agents = [agent for _, agent in arrivals]
+    assert sum(a != b for a, b in itertools.pairwise(agents)) >= 2  # they took turns
+
+
+def test_with_redis_away_the_shared_throttle_falls_back_to_this_process():
+    throttle = RedisHostThrottle(redis.Redis.from_url("redis://127.0.0.1:9/0"))  # nothing there
+    host = f"{uuid.uuid4().hex}.example.org"
+    waits: list[float] = []
+    throttle.wait(host, 5.0, sleep=waits.append)
+    throttle.wait(host, 5.0, sleep=waits.append)
+    assert len(waits) == 1 and 4.9 < waits[0] <= 5.0

@@ -131,12 +131,28 @@ def test_after_an_outage_on_their_day_weekly_readers_get_that_weeks_digest_once(
         send_hour=7,
         confirmed_at=MORNING - dt.timedelta(days=30),
     )
-    # Nothing ran on DAY (the hourly job was down); it is back the next morning.
+    # The job ran the evening before DAY, was down all of DAY, and is back the next morning.
+    run_hourly_twice(MORNING - dt.timedelta(hours=9), django_capture_on_commit_callbacks)
     next_morning = dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(9, 5), dt.UTC)
     run_hourly_twice(next_morning, django_capture_on_commit_callbacks)
 
     assert len(smtp_server.messages) == 1
     assert Delivery.objects.get().edition.date == DAY  # the edition of the day it was due
+
+
+def test_the_hourly_run_still_sends_when_the_cache_is_away(
+    smtp_server, django_capture_on_commit_callbacks, settings
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+        }
+    }
+    make_paper("Robot learning at scale")
+    make_reader("ada@example.org", topics=(make_topic(),), send_hour=7)
+    run_hourly_twice(MORNING + dt.timedelta(hours=3), django_capture_on_commit_callbacks)
+    assert len(smtp_server.messages) == 1  # only the catch-up of missed weeklies is given up
 
 
 def test_confirming_sends_the_welcome_digest_after_commit(

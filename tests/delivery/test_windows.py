@@ -90,20 +90,39 @@ MONDAY = dt.date(2026, 3, 2)
 
 def weekly_reader(email: str, **fields):
     fields.setdefault("confirmed_at", at(2026, 2, 20))
-    return make_reader(email, frequency="weekly", weekday=MONDAY.weekday(), send_hour=7, **fields)
+    fields.setdefault("send_hour", 7)
+    return make_reader(email, frequency="weekly", weekday=MONDAY.weekday(), **fields)
 
 
 def test_a_weekly_edition_the_hourly_job_missed_is_still_sent_up_to_three_days_late() -> None:
     weekly_reader("ada@example.org")
     weekly_reader("late-signup@example.org", confirmed_at=at(2026, 3, 3, 8))  # after Monday
     weekly_reader("paused@example.org", status="paused", paused_until=dt.date(2026, 3, 3))
+    sunday = at(2026, 3, 1, 23, 5)  # the last run before the outage
 
     # The hourly job was down all Monday; it runs again on Tuesday morning.
-    assert list(due_readers(now=at(2026, 3, 3, 9, 5))) == [("weekly", MONDAY)]
-    [ada] = due_readers(now=at(2026, 3, 3, 9, 5))[("weekly", MONDAY)]
-    assert Subscriber.objects.get(pk=ada).email == "ada@example.org"
-    assert list(due_readers(now=at(2026, 3, 5, 23, 5))) == [("weekly", MONDAY)]  # Thursday
-    assert due_readers(now=at(2026, 3, 6, 0, 5)) == {}  # Friday: too late, next Monday is near
+    due = due_readers(now=at(2026, 3, 3, 9, 5), last_run=sunday)
+    assert list(due) == [("weekly", MONDAY)]
+    assert Subscriber.objects.get(pk__in=due[("weekly", MONDAY)]).email == "ada@example.org"
+    assert list(due_readers(now=at(2026, 3, 5, 23, 5), last_run=sunday)) == [("weekly", MONDAY)]
+    assert due_readers(now=at(2026, 3, 6, 0, 5), last_run=sunday) == {}  # Friday: too late
+
+
+def test_only_hours_the_job_actually_missed_are_caught_up() -> None:
+    early = weekly_reader("six@example.org", send_hour=6)
+    weekly_reader("seven@example.org", send_hour=7)
+    weekly_reader("resumed@example.org")
+    tuesday = at(2026, 3, 3, 9, 5)
+
+    # Ran until 06:05 on Monday, then down until Tuesday: the 06:00 reader was handled then.
+    due = due_readers(now=tuesday, last_run=at(2026, 3, 2, 6, 5))
+    assert sorted(due[("weekly", MONDAY)]) == sorted(
+        Subscriber.objects.exclude(pk=early.pk).values_list("pk", flat=True)
+    )
+    # The job ran all along: a reader who had no Monday row (say, paused over it and resumed
+    # on Tuesday) is not sent Monday's edition late; nor is anyone without a known last run.
+    assert due_readers(now=tuesday, last_run=at(2026, 3, 3, 8, 5)) == {}
+    assert due_readers(now=tuesday) == {}
 
 
 def test_a_late_weekly_goes_once_and_never_after_a_newer_weekly() -> None:
@@ -113,7 +132,7 @@ def test_a_late_weekly_goes_once_and_never_after_a_newer_weekly() -> None:
 
     build_edition(frequency="weekly", date=MONDAY, readers=_only(ada))  # sent late on Tuesday
 
-    assert due_readers(now=at(2026, 3, 4, 9, 5)) == {}
+    assert due_readers(now=at(2026, 3, 4, 9, 5), last_run=at(2026, 3, 1, 23, 5)) == {}
 
 
 def test_a_welcome_digest_does_not_count_as_this_weeks_weekly() -> None:
