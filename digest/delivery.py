@@ -138,6 +138,26 @@ def _topic_names(subscriber_ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
+def batch_message(
+    delivery: Delivery,
+    *,
+    papers: dict[str, Paper],
+    topics: dict[int, list[str]],
+    renderer: DigestRenderer,
+) -> mail.UnfoldedEmail:
+    """One delivery's digest as a batch renders it (each paper's card once per batch)."""
+    return mail.render(
+        digest_mail(
+            delivery=delivery,
+            subscriber=delivery.subscriber,
+            edition=delivery.edition,
+            papers=papers,
+            topic_names=topics[delivery.subscriber_id],
+            renderer=renderer,
+        )
+    )
+
+
 class _Connection:
     """One mail connection per batch, reopened after a transient failure."""
 
@@ -186,16 +206,7 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
                 continue
             # Render before claiming: the row is `sending` (or `handed_over`) only while the
             # message is actually on its way to the server.
-            message = mail.render(
-                digest_mail(
-                    delivery=delivery,
-                    subscriber=delivery.subscriber,
-                    edition=delivery.edition,
-                    papers=papers,
-                    topic_names=topics[delivery.subscriber_id],
-                    renderer=renderer,
-                )
-            )
+            message = batch_message(delivery, papers=papers, topics=topics, renderer=renderer)
             limiter.acquire()
             claim = ledger.claim(delivery.pk)
             if claim is None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.db import connections
 
 from digest.cards import DigestRenderer
-from digest.delivery import BatchResult, _topic_names, send_batch
+from digest.delivery import BatchResult, _topic_names, batch_message, send_batch
 from digest.models import Delivery, Edition, Paper
 from digest.rendering import digest_mail
 from subscriptions import mail
@@ -78,15 +78,8 @@ def bare_worker(batches: list[list[int]]) -> LoopResult:
             topics = _topic_names([d.subscriber_id for d in batch])
             renderer = DigestRenderer(papers=papers)
             for delivery in batch:
-                message = digest_mail(
-                    delivery=delivery,
-                    subscriber=delivery.subscriber,
-                    edition=delivery.edition,
-                    papers=papers,
-                    topic_names=topics[delivery.subscriber_id],
-                    renderer=renderer,
-                )
-                mail.send(message, connection=connection)
+                message = batch_message(delivery, papers=papers, topics=topics, renderer=renderer)
+                mail.send_rendered(message, connection=connection)
                 sent += 1
             rss.append(rss_mb())
     finally:
