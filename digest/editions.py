@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Q, QuerySet
 
+from digest.embeddings import embed_papers, encoder_or_none, text_vectors, vector_of
 from digest.matching import PaperDoc, ReaderProfile, TopicDoc, match_profiles
+from digest.matching.encoder import Encoder
 from digest.models import Delivery, Edition, Paper, SentPaper
 from subscriptions.models import Feedback, Subscriber, Topic
 
@@ -55,7 +57,7 @@ def candidate_papers(*, frequency: str, date: dt.date) -> QuerySet[Paper]:
     )
 
 
-def paper_doc(paper: Paper) -> PaperDoc:
+def paper_doc(paper: Paper, encoder: Encoder | None = None) -> PaperDoc:
     return PaperDoc(
         id=paper.canonical_id,
         title=paper.display_title,
@@ -63,7 +65,17 @@ def paper_doc(paper: Paper) -> PaperDoc:
         keywords=tuple(paper.ai_keywords or ()),
         categories=tuple(paper.categories or ()),
         trending_score=paper.trending_score,
+        vector=vector_of(paper, encoder),
     )
+
+
+def paper_docs(papers: list[Paper]) -> list[PaperDoc]:
+    """Matching inputs for these papers, each with its vector (embedding any left without one,
+    e.g. when the embedding task has not run yet)."""
+    encoder = encoder_or_none()
+    if encoder is not None and embed_papers(papers):
+        papers = list(Paper.objects.filter(pk__in=[p.pk for p in papers]))
+    return [paper_doc(p, encoder) for p in papers]
 
 
 def topic_doc(topic: Topic) -> TopicDoc:
@@ -123,14 +135,13 @@ def match_readers(
         return {}
     distinct = list(dict.fromkeys(profiles.values()))
     referenced = {i for p in distinct for i in (*p.liked, *p.disliked)}
-    reference_papers = {
-        p.canonical_id: paper_doc(p) for p in Paper.objects.filter(canonical_id__in=referenced)
-    }
+    references = paper_docs(list(Paper.objects.filter(canonical_id__in=referenced)))
     results = match_profiles(
-        [paper_doc(p) for p in candidates],
+        paper_docs(candidates),
         distinct,
-        reference_papers,
+        {doc.id: doc for doc in references},
         max(caps.values()) + RESEND_SLACK,
+        embed=text_vectors(),
     )
     by_profile = dict(zip(distinct, results, strict=True))
     sent = _sent_before(readers, candidates)

@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_http_methods
 
 from digest.editions import paper_doc, topic_doc
+from digest.embeddings import encoder_or_none, text_vectors
 from digest.matching import ReaderProfile, match_profiles
 from digest.models import Delivery, Paper
 from subscriptions.forms import ChoicesForm, SignupForm
@@ -46,7 +47,11 @@ def preview_matches(*, topics: list[Topic], interests: str, exclusions: str, cap
     if not (profile.topics or profile.interests):
         return []
     by_id = {p.canonical_id: p for p in papers}
-    [matches] = match_profiles([paper_doc(p) for p in papers], [profile], {}, cap)
+    # Papers already carry their vectors (embedded after ingest); the visitor's half-typed text
+    # is embedded in memory and never stored.
+    encoder = encoder_or_none()
+    docs = [paper_doc(p, encoder) for p in papers]
+    [matches] = match_profiles(docs, [profile], {}, cap, embed=encoder and encoder.encode)
     return [{"paper": by_id[m.paper_id], "why": m.why} for m in matches]
 
 
@@ -113,11 +118,11 @@ def archive_day(request: HttpRequest, day: str) -> HttpResponse:
     papers = papers_of(date)
     if not papers:
         raise Http404("No papers that day")
-    docs = [paper_doc(p) for p in papers]
+    docs = [paper_doc(p, encoder_or_none()) for p in papers]
     by_id = {p.canonical_id: p for p in papers}
     topics = list(Topic.objects.filter(active=True))
     profiles = [ReaderProfile(topics=(topic_doc(t),)) for t in topics]
-    results = match_profiles(docs, profiles, {}, len(papers))
+    results = match_profiles(docs, profiles, {}, len(papers), embed=text_vectors())
     sections = [
         {"topic": topic, "papers": [by_id[m.paper_id] for m in matches]}
         for topic, matches in zip(topics, results, strict=True)

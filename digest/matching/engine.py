@@ -1,311 +1,268 @@
 """Score every (reader profile, paper) pair of an edition and pick each reader's list.
 
-Relevance of a paper to a profile (all values in [0, 1]):
+For a facet f (facets.py) and a paper p, two similarities:
 
-    r_pos  = max over the profile's concepts c of  1 - exp(-q_c · x_paper)     (see concepts.py)
-    r_neg  = the same maximum over papers the reader marked "less like this"
-    relevance = r_pos · (1 - 0.6 · r_neg), and 0 when an excluded phrase occurs in the title or
-                abstract, or when the reader already marked the paper.
+    semantic = cosine of the sentence embeddings of f and p           (encoder.py)
+    lexical  = tf-idf cosine of f's words and p's words               (lexical.py)
 
-The maximum means interests are alternatives: a paper only needs to match one of them well, and a
-reader with five topics is held to the same bar as a reader with one.
+and one calibrated probability that the reader wants the paper for that facet:
 
-Included: relevance >= THRESHOLD (0.45). The scale has a meaning before any data: for own words,
-0.45 is reached when ~30% of the phrase's idf weight occurs once in the abstract, or the whole
-phrase once in the abstract gives 0.63 (see concepts.py). The value itself comes from the score
-distributions of the train half of the labelled set (evaluation.calibrate_threshold): the midpoint
-between the 10th percentile of clearly relevant pairs (0.54) and the 90th percentile of unrelated
-pairs (0.32) is 0.43, rounded to 0.45. The held-out half alone would give 0.39, so the value is
-not tied to the interests it was computed on; the held-out half is reported separately.
+    P(f, p) = sigmoid(bias_k + a_k · semantic + b_k · lexical)        k = the facet's kind
 
-Order inside a list (blend of relevance and community signal):
+with the weights of calibration.py (fitted on the "fit" part of the labelled set; without
+embeddings the lexical-only weights). A quoted facet counts only where the paper contains the
+quoted words. Then, for a profile:
+
+    relevance = max over positive facets of P · (1 - 0.6 · max over "less like this" papers of P)
+
+and 0 where an excluded phrase occurs in the title or abstract, or for a paper the reader marked.
+
+Included: every paper with relevance >= FLOOR, best first, up to the reader's cap; the floor was
+chosen on a part of the labelled set used for nothing else (calibration.py says how). Order:
 
     trend = log(1 + trending_score) / log(1 + max trending_score of the edition)   (0 if all 0)
-    score = relevance · (1 + β · trend),  β = 0.3
+    score = relevance · (1 + 0.3 · trend)
 
-Trending never lets an irrelevant paper in (inclusion uses relevance only); among included papers
-the most trending can overtake one up to 30% more relevant. Equal trending keeps relevance order.
-Then near-duplicates are dropped (best placed kept, see dedup.py) and the list is cut at `cap`.
+Trending never lets an irrelevant paper in; among included papers the most trending can overtake
+one up to 30% more relevant. Near-duplicates are dropped (the best placed kept, dedup.py).
 
-Work is chunked over profiles and vectorised: concept scores come from sparse products (once per
-edition when they fit in memory, else per chunk), each concept keeps a shortlist of its best
-papers, and each profile is scored exactly on the union of its concepts' shortlists (see
-selection.py), with a dense fallback for the rare profile that cannot be settled that way. No
-Python loop runs over readers x papers.
+Scale: facets are shared by the profiles that have them (a topic ticked by a million readers is
+scored once); the facet x paper table is computed once per edition when it fits in
+SCORE_TABLE_CELLS, else per chunk of profiles; each chunk is reduced with numpy (no Python loop
+over readers x papers).
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from digest.matching.compiled import CompiledProfiles, ProfileCompiler, local_slots, trim
-from digest.matching.concepts import ConceptBook
+from digest.matching import calibration
 from digest.matching.dedup import near_duplicate_groups
-from digest.matching.dense import dense_relevance, dense_select
-from digest.matching.index import PaperIndex
+from digest.matching.facets import Facet, negative_facets, positive_facets
+from digest.matching.lexical import LexicalIndex
 from digest.matching.profiles import Match, PaperDoc, ReaderProfile
 from digest.matching.reasons import ReasonWriter
-from digest.matching.selection import DEPTH_EXTRA, Selected, Shortlists, select, shortlists
+from digest.matching.text import contains_phrase, split_phrases
 
-THRESHOLD = 0.45
 TREND_BETA = 0.3
 DISLIKE_WEIGHT = 0.6
-CHUNK_CELLS = 8_000_000  # dense work per block: ~32 MB per float32 array
-CHUNK_ROWS = 8192  # profiles per shortlist chunk
-SCORE_TABLE_CELLS = 64_000_000  # concepts x papers scored once and kept: at most 256 MB
+CHUNK_ROWS = 4096
+SCORE_TABLE_CELLS = 64_000_000  # facets x papers scored once and kept: at most 256 MB
+
+Embed = Callable[[list[str]], np.ndarray]
 
 
 @dataclass
-class Ranked:
-    """Every profile's list as flat arrays, best first within a profile."""
+class _Plan:
+    """The facets of a list of profiles, as indices into one shared facet table."""
 
-    profile: np.ndarray
-    paper: np.ndarray
-    relevance: np.ndarray
-    score: np.ndarray
-    concepts: np.ndarray  # (M, 2): strongest concept and the runner-up clearing the threshold
-
-
-_FIELDS = ("profile", "paper", "relevance", "score", "concepts")
+    positive: list[list[int]]
+    negative: list[list[int]]
+    exclusions: list[str]
+    marked: list[list[int]]
 
 
 class Matcher:
-    """Built once per edition; scores any number of profiles against its papers."""
+    """Built once per edition; scores any number of profiles against its papers.
+
+    `embed` turns texts into unit vectors (the app passes a cached encoder); papers then need
+    their `vector`. Without `embed`, or when a paper has no vector, matching is lexical only.
+    """
 
     def __init__(
         self,
         papers: Sequence[PaperDoc],
         *,
         reference_papers: Mapping[str, PaperDoc] | None = None,
-        trend_beta: float = TREND_BETA,
+        embed: Embed | None = None,
     ) -> None:
         self.papers = list(papers)
-        self.index = PaperIndex(self.papers)
-        self.book = ConceptBook(self.index)
-        self.writer = ReasonWriter(self.index, self.book)
-        self.documents = {**(reference_papers or {}), **{p.id: p for p in self.papers}}
         self.position = {p.id: i for i, p in enumerate(self.papers)}
-        self.compiler = ProfileCompiler(self.book, self.documents, self.position)
-        trending = np.log1p(np.maximum([p.trending_score for p in self.papers], 0.0))
-        top = trending.max() if len(trending) else 0.0
-        trend = trending / top if top > 0 else np.zeros(len(self.papers))
-        self.trend_factor = (1.0 + trend_beta * trend).astype(np.float32)
-        groups = near_duplicate_groups([p.title for p in self.papers])
-        self.groups = groups if len(np.unique(groups)) < len(groups) else None
+        self.references = {**(reference_papers or {}), **{p.id: p for p in self.papers}}
+        self.lexical = LexicalIndex(self.papers)
+        semantic = embed is not None and all(p.vector is not None for p in self.papers)
+        self.embed = embed if semantic else None
+        self.weights = calibration.HYBRID if semantic else calibration.LEXICAL
+        self.floor = calibration.FLOOR if semantic else calibration.LEXICAL_FLOOR
+        self.paper_vectors = (
+            np.stack([np.asarray(p.vector, dtype=np.float32) for p in self.papers])
+            if semantic and self.papers
+            else None
+        )
+        trending = np.array([max(p.trending_score, 0.0) for p in self.papers], dtype=np.float32)
+        top = float(np.log1p(trending.max())) if len(trending) else 0.0
+        self.trend = np.log1p(trending) / top if top > 0 else np.zeros_like(trending)
+        self.groups = near_duplicate_groups([p.title for p in self.papers])
+        self.has_duplicates = len(np.unique(self.groups)) < len(self.papers)
+        self.facets: list[Facet] = []
+        self._facet_index: dict[Facet, int] = {}
         self._table: np.ndarray | None = None
+        self._exclusion_masks: dict[str, np.ndarray] = {}
+        self.reasons = ReasonWriter(self)
 
-    # -- public API ---------------------------------------------------------------------------
+    # -- facets ---------------------------------------------------------------------------
 
-    def match_profiles(
-        self, profiles: Sequence[ReaderProfile], *, cap: int = 10, threshold: float | None = None
-    ) -> list[list[Match]]:
-        """One list per profile, best first. Identical profiles are scored once and share one
-        list object (and reasons lists are shared too), so treat the results as read-only."""
-        distinct: dict[ReaderProfile, int] = {}
-        slots = [distinct.setdefault(p, len(distinct)) for p in profiles]
-        ranked = self.rank(list(distinct), cap=cap, threshold=threshold)
-        ids = [p.id for p in self.papers]
-        lists: list[list[Match]] = [[] for _ in distinct]
-        reasons = self.writer.reasons
-        # Millions of small objects: the cyclic collector would rescan them over and over and
-        # make this loop quadratic; none of them can form a cycle.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            # Slices keep the temporary Python numbers of tolist() small next to the results.
-            for start in range(0, len(ranked.paper), 100_000):
-                part = slice(start, start + 100_000)
-                for row, paper, relevance, score, first, second in zip(
-                    ranked.profile[part].tolist(),
-                    ranked.paper[part].tolist(),
-                    ranked.relevance[part].tolist(),
-                    ranked.score[part].tolist(),
-                    ranked.concepts[part, 0].tolist(),
-                    ranked.concepts[part, 1].tolist(),
-                    strict=True,
-                ):
-                    why = reasons((first,) if second < 0 else (first, second), paper)
-                    lists[row].append(Match(ids[paper], relevance, score, why))
-        finally:
-            if collecting:
-                gc.enable()
-        return [lists[s] for s in slots]
+    def _index(self, facets: list[Facet]) -> list[int]:
+        out = []
+        for facet in facets:
+            if facet not in self._facet_index:
+                self._facet_index[facet] = len(self.facets)
+                self.facets.append(facet)
+            out.append(self._facet_index[facet])
+        return out
+
+    def _plan(self, profiles: Sequence[ReaderProfile]) -> _Plan:
+        plan = _Plan([], [], [], [])
+        for profile in profiles:
+            plan.positive.append(self._index(positive_facets(profile, self.references)))
+            plan.negative.append(self._index(negative_facets(profile, self.references)))
+            plan.exclusions.append(profile.exclusions.strip())
+            marked = (*profile.liked, *profile.disliked)
+            plan.marked.append([self.position[i] for i in marked if i in self.position])
+        return plan
+
+    def facet_parts(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(semantic, lexical) similarities of these facets with every paper."""
+        facets = [self.facets[r] for r in rows]
+        lexical = self.lexical.similarity([f.words for f in facets])
+        if self.embed is None:
+            return np.zeros_like(lexical), lexical
+        vectors = np.zeros((len(facets), self.paper_vectors.shape[1]), dtype=np.float32)
+        texts = [i for i, f in enumerate(facets) if f.kind != "paper"]
+        if texts:
+            vectors[texts] = self.embed([facets[i].text for i in texts])
+        for i, f in enumerate(facets):
+            if f.kind == "paper":
+                vectors[i] = self._centroid(f)
+        return vectors @ self.paper_vectors.T, lexical
+
+    def _centroid(self, facet: Facet) -> np.ndarray:
+        """Marked papers reuse their stored vectors; one without a vector is embedded here."""
+        vectors = []
+        for paper_id in facet.paper_ids:
+            paper = self.references[paper_id]
+            if paper.vector is None:
+                vectors.append(self.embed([f"{paper.title}. {paper.abstract}"])[0])
+            else:
+                vectors.append(np.asarray(paper.vector, dtype=np.float32))
+        centroid = np.mean(vectors, axis=0)
+        return centroid / (np.linalg.norm(centroid) + 1e-12)
+
+    def _facet_scores(self, rows: Sequence[int]) -> np.ndarray:
+        semantic, lexical = self.facet_parts(rows)
+        out = np.empty_like(lexical)
+        for i, r in enumerate(rows):
+            facet = self.facets[r]
+            kind = "words" if facet.kind == "quoted" else facet.kind
+            out[i] = self.weights[kind].probability(semantic[i : i + 1], lexical[i : i + 1])[0]
+            if facet.kind == "quoted":
+                out[i] *= self._mask_of(facet.words)
+        return out
+
+    def _scores_for(self, rows: np.ndarray) -> np.ndarray:
+        """P(facet, paper) for these facet rows, from the shared table when it fits."""
+        if len(self.facets) * max(1, len(self.papers)) <= SCORE_TABLE_CELLS:
+            if self._table is None or len(self._table) < len(self.facets):
+                done = 0 if self._table is None else len(self._table)
+                new = self._facet_scores(range(done, len(self.facets)))
+                self._table = new if self._table is None else np.vstack([self._table, new])
+            return self._table[rows]
+        unique, inverse = np.unique(rows, return_inverse=True)
+        return self._facet_scores(unique.tolist())[inverse]
+
+    def _mask_of(self, phrase: str) -> np.ndarray:
+        """1.0 where the paper contains the phrase (title, abstract or keywords), else 0.0."""
+        mask = self._exclusion_masks.get(phrase)
+        if mask is None:
+            mask = np.array(
+                [
+                    contains_phrase(f"{p.title} {p.abstract} {' '.join(p.keywords)}", phrase)
+                    for p in self.papers
+                ],
+                dtype=np.float32,
+            )
+            self._exclusion_masks[phrase] = mask
+        return mask
+
+    def _allowed(self, exclusions: str) -> np.ndarray:
+        allowed = np.ones(len(self.papers), dtype=np.float32)
+        for phrase in split_phrases(exclusions):
+            allowed *= 1.0 - self._mask_of(phrase)
+        return allowed
+
+    # -- scoring --------------------------------------------------------------------------
 
     def relevance(self, profiles: Sequence[ReaderProfile]) -> np.ndarray:
-        """Dense (profiles x papers) relevance; for evaluation and small batches."""
-        compiled = self.compiler.compile(profiles)
-        self._build_score_table()
-        rows = np.arange(len(profiles))
-        scores, positive, negative = self._scores(trim(compiled.positive), trim(compiled.negative))
-        return self._dense(compiled, rows, scores, positive, negative)
-
-    def rank(
-        self, profiles: Sequence[ReaderProfile], *, cap: int = 10, threshold: float | None = None
-    ) -> Ranked:
-        """Vectorised core of match_profiles: flat arrays instead of Match objects."""
-        threshold = THRESHOLD if threshold is None else threshold
-        compiled = self.compiler.compile(profiles)
-        self._build_score_table()
-        depth = cap + DEPTH_EXTRA
-        table_lists = (
-            shortlists(self._table, self.trend_factor, depth) if self._table is not None else None
-        )
-        # Chunks of profiles with similar slot counts waste less work on empty slots.
-        order = np.argsort((compiled.positive >= 0).sum(axis=1), kind="stable")
-        parts = [
-            self._rank_chunk(compiled, order[i : i + CHUNK_ROWS], cap, threshold, table_lists)
-            for i in range(0, len(order), CHUNK_ROWS)
-        ]
-        if not parts:
-            return _empty_ranked()
-        merged = Ranked(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
-        # Back to caller order, keeping each profile's best-first order.
-        keep = np.lexsort((np.arange(len(merged.profile)), merged.profile))
-        return Ranked(*(getattr(merged, f)[keep] for f in _FIELDS))
-
-    # -- internals ----------------------------------------------------------------------------
-
-    def _concept_scores(self, ids: np.ndarray) -> np.ndarray:
-        """(len(ids) + 1, papers) relevance per concept; the extra last row is all zeros."""
-        evidence = (self.book.matrix(ids) @ self.index.xt).toarray().astype(np.float32)
-        scores = -np.expm1(-evidence)
-        for row, concept_id in enumerate(ids.tolist()):
-            gate = self.book.concepts[concept_id].gate
-            if gate is not None:
-                scores[row] *= gate
-        return np.vstack([scores, np.zeros((1, self.index.n), dtype=np.float32)])
-
-    def _build_score_table(self) -> None:
-        """Score every known concept once when that fits in SCORE_TABLE_CELLS; chunks then only
-        gather rows. With more distinct concepts (many distinct own words), chunks score the
-        concepts they use instead, which bounds memory at the cost of repeated work."""
-        count = len(self.book.concepts)
-        if self._table is not None and len(self._table) == count + 1:
-            return
-        self._table = None
-        if count * self.index.n > SCORE_TABLE_CELLS:
-            return
-        block = max(1, CHUNK_CELLS // max(1, self.index.n))
-        ids = np.arange(count)
-        parts = [self._concept_scores(ids[i : i + block])[:-1] for i in range(0, count, block)]
-        self._table = np.vstack([*parts, np.zeros((1, self.index.n), dtype=np.float32)])
-
-    def _scores(
-        self, positive: np.ndarray, negative: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Score rows for these slots, and the slots re-pointed at those rows (-1 -> zeros)."""
-        if self._table is not None:
-            empty = len(self._table) - 1
-            return self._table, local_slots(positive, empty), local_slots(negative, empty)
-        used = np.unique(np.concatenate([positive[positive >= 0], negative[negative >= 0]]))
-        scores = self._concept_scores(used)
-
-        def relocate(slots: np.ndarray) -> np.ndarray:
-            return np.where(slots >= 0, np.searchsorted(used, slots), len(used))
-
-        return scores, relocate(positive), relocate(negative)
-
-    def _dense(
-        self,
-        compiled: CompiledProfiles,
-        rows: np.ndarray,
-        scores: np.ndarray,
-        positive: np.ndarray,
-        negative: np.ndarray,
-    ) -> np.ndarray:
-        exclusions = self.compiler.exclusion_matrix(self.index.n)
-        return dense_relevance(
-            scores=scores,
-            positive=positive,
-            negative=negative,
-            excluded=local_slots(trim(compiled.excluded[rows]), len(exclusions) - 1),
-            exclusion_masks=exclusions,
-            marked=trim(compiled.marked[rows]),
-            dislike_weight=DISLIKE_WEIGHT,
+        """(profiles, papers) calibrated relevance, exclusions and marks applied."""
+        plan = self._plan(profiles)
+        return np.vstack(
+            [
+                self._chunk_relevance(plan, range(s, min(s + CHUNK_ROWS, len(profiles))))
+                for s in range(0, len(profiles), CHUNK_ROWS)
+            ]
+            or [np.zeros((0, len(self.papers)), dtype=np.float32)]
         )
 
-    def _rank_chunk(
-        self,
-        compiled: CompiledProfiles,
-        rows: np.ndarray,
-        cap: int,
-        threshold: float,
-        table_lists: Shortlists | None,
-    ) -> Ranked:
-        positive_ids = trim(compiled.positive[rows])
-        if positive_ids.shape[1] == 0:  # no positive interest in this chunk: nothing to send
-            return _empty_ranked()
-        scores, positive, negative = self._scores(positive_ids, trim(compiled.negative[rows]))
-        lists = table_lists or shortlists(scores, self.trend_factor, cap + DEPTH_EXTRA)
-        exclusions = self.compiler.exclusion_matrix(self.index.n)
-        chosen = select(
-            scores=scores,
-            lists=lists,
-            positive=positive,
-            negative=negative,
-            excluded=local_slots(trim(compiled.excluded[rows]), len(exclusions) - 1),
-            exclusion_masks=exclusions,
-            marked=trim(compiled.marked[rows]),
-            trend=self.trend_factor,
-            groups=self.groups,
-            dislike_weight=DISLIKE_WEIGHT,
-            cap=cap,
-            threshold=threshold,
-        )
-        parts = [self._ranked(chosen, rows, positive_ids, positive, scores, threshold)]
-        redo = chosen.needs_dense
-        for start in range(0, len(redo), max(1, CHUNK_CELLS // max(1, self.index.n))):
-            part = redo[start : start + max(1, CHUNK_CELLS // max(1, self.index.n))]
-            relevance = self._dense(compiled, rows[part], scores, positive[part], negative[part])
-            dense = dense_select(
-                relevance=relevance,
-                scores=scores,
-                positive=positive[part],
-                trend=self.trend_factor,
-                groups=self.groups,
-                cap=cap,
-                threshold=threshold,
+    def _reduce_max(self, lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Row-wise max over each list's facets; (which lists were non-empty, their maxima)."""
+        filled = np.array([i for i, x in enumerate(lists) if x], dtype=np.int64)
+        if not len(filled):
+            return filled, np.zeros((0, len(self.papers)), dtype=np.float32)
+        flat = np.array([r for i in filled for r in lists[i]], dtype=np.int64)
+        offsets = np.cumsum([0] + [len(lists[i]) for i in filled[:-1]])
+        return filled, np.maximum.reduceat(self._scores_for(flat), offsets, axis=0)
+
+    def _chunk_relevance(self, plan: _Plan, rows: range) -> np.ndarray:
+        out = np.zeros((len(rows), len(self.papers)), dtype=np.float32)
+        filled, best = self._reduce_max([plan.positive[r] for r in rows])
+        out[filled] = best
+        disliked, worst = self._reduce_max([plan.negative[r] for r in rows])
+        out[disliked] *= 1.0 - DISLIKE_WEIGHT * worst
+        for i, r in enumerate(rows):
+            if plan.exclusions[r]:
+                out[i] *= self._allowed(plan.exclusions[r])
+            if plan.marked[r]:
+                out[i, plan.marked[r]] = 0.0
+        return out
+
+    def match_profiles(self, profiles: Sequence[ReaderProfile], *, cap: int) -> list[list[Match]]:
+        """For each profile (same order), its matches best first, at most `cap`."""
+        if not self.papers or not profiles:
+            return [[] for _ in profiles]
+        plan = self._plan(profiles)
+        lists: list[list[Match]] = []
+        for start in range(0, len(profiles), CHUNK_ROWS):
+            rows = range(start, min(start + CHUNK_ROWS, len(profiles)))
+            lists += self._chunk_lists(plan, rows, cap)
+        return lists
+
+    def _chunk_lists(self, plan: _Plan, rows: range, cap: int) -> list[list[Match]]:
+        relevance = self._chunk_relevance(plan, rows)
+        score = np.where(relevance >= self.floor, relevance * (1 + TREND_BETA * self.trend), -1)
+        depth = min(len(self.papers), cap + (10 if self.has_duplicates else 0))
+        top = np.argpartition(-score, depth - 1, axis=1)[:, :depth]
+        order = np.argsort(-np.take_along_axis(score, top, axis=1), axis=1, kind="stable")
+        top = np.take_along_axis(top, order, axis=1)
+        keep = np.take_along_axis(score, top, axis=1) > 0
+        if self.has_duplicates:
+            groups = self.groups[top]
+            earlier = (groups[:, :, None] == groups[:, None, :]) & keep[:, None, :]
+            keep &= ~np.tril(earlier, k=-1).any(axis=2)
+        lists = []
+        for i, r in enumerate(rows):
+            picked = top[i][keep[i]][:cap]
+            lists.append(
+                [
+                    Match(
+                        paper_id=self.papers[j].id,
+                        relevance=float(relevance[i, j]),
+                        score=float(score[i, j]),
+                        reasons=self.reasons.reasons(plan.positive[r], int(j)),
+                    )
+                    for j in picked.tolist()
+                ]
             )
-            parts.append(
-                self._ranked(
-                    dense, rows[part], positive_ids[part], positive[part], scores, threshold
-                )
-            )
-        return Ranked(*(np.concatenate([getattr(p, f) for p in parts]) for f in _FIELDS))
-
-    @staticmethod
-    def _ranked(
-        chosen: Selected,
-        rows: np.ndarray,
-        positive_ids: np.ndarray,
-        positive: np.ndarray,
-        scores: np.ndarray,
-        threshold: float,
-    ) -> Ranked:
-        """Attach the concept ids that explain each pick: the best, and the runner-up if it also
-        clears the threshold on its own."""
-        r = chosen.row
-        concepts = np.full((len(r), 2), -1, dtype=np.int32)
-        if len(r):
-            concepts[:, 0] = positive_ids[r, chosen.slot[:, 0]]
-            if chosen.slot.shape[1] > 1:
-                runner_up = positive[r, chosen.slot[:, 1]]
-                clears = scores[runner_up, chosen.paper] >= threshold
-                concepts[:, 1] = np.where(clears, positive_ids[r, chosen.slot[:, 1]], -1)
-        return Ranked(
-            rows[r].astype(np.int32),
-            chosen.paper.astype(np.int32),
-            chosen.relevance.astype(np.float32),
-            chosen.score.astype(np.float32),
-            concepts,
-        )
-
-
-def _empty_ranked() -> Ranked:
-    none = np.zeros(0, dtype=np.int32)
-    floats = none.astype(np.float32)
-    return Ranked(none, none, floats, floats, np.zeros((0, 2), np.int32))
+        return lists

@@ -13,6 +13,8 @@ class PaperDoc:
     keywords: tuple[str, ...] = ()  # HF ai_keywords
     categories: tuple[str, ...] = ()
     trending_score: float = 0.0
+    # Unit sentence embedding (stored with the paper at ingest); None = lexical matching only.
+    vector: object = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 from digest.models.editions import Delivery, Edition, EmailEvent, SentPaper
-from digest.models.papers import Paper, PaperSighting, SignalSnapshot
+from digest.models.papers import Paper, PaperSighting, SignalSnapshot, TextEmbedding
 from digest.models.sources import IngestRun, Source
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "SentPaper",
     "SignalSnapshot",
     "Source",
+    "TextEmbedding",
 ]

@@ -46,6 +46,10 @@ class Paper(models.Model):
     trending_score = models.FloatField(default=0.0, db_index=True)
     why_trending = models.CharField(max_length=300, blank=True)
     score_updated_at = models.DateTimeField(null=True, blank=True)
+    # Unit sentence embedding of "title. abstract" (float32 bytes), computed once after ingest;
+    # `embedding_model` names the model that made it, so a changed model recomputes it.
+    embedding = models.BinaryField(null=True, blank=True, editable=False)
+    embedding_model = models.CharField(max_length=100, blank=True, editable=False)
 
     objects = PaperQuerySet.as_manager()
 
@@ -96,3 +100,18 @@ class SignalSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} at {self.taken_at:%Y-%m-%d %H:%M}"
+
+
+class TextEmbedding(models.Model):
+    """The vector of one interest or topic text under one model: each distinct text is embedded
+    once, whatever number of readers typed it, and again only when the model changes."""
+
+    model = models.CharField(max_length=100)
+    key = models.CharField(max_length=64, help_text="sha256 of the text")
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "key"], name="unique_text_embedding")
+        ]

@@ -8,7 +8,7 @@ from celery import Task, shared_task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from digest import ingest
+from digest import embeddings, ingest
 from digest.models import IngestRun, Source
 from digest.sources.records import RateLimited
 
@@ -54,6 +54,7 @@ def ingest_source(self: Task, source_id: int, day: str | None = None) -> str:
         ) from limited
     if run.status == IngestRun.Status.OK and (run.new or run.updated):
         transaction.on_commit(recompute_trending.delay)
+        transaction.on_commit(embed_new_papers.delay)
     return f"{run.status}: {run.new} new, {run.updated} updated"
 
 
@@ -71,3 +72,9 @@ def recompute_trending(now: str | None = None) -> int:
     """Refresh trending_score and why_trending; `now` is an ISO datetime (default: the clock)."""
     moment = dt.datetime.fromisoformat(now) if now else timezone.now()
     return ingest.recompute_trending(now=moment)
+
+
+@shared_task(name="digest.embed_new_papers")
+def embed_new_papers() -> int:
+    """Embed every paper without a vector from the current model (safe to run twice)."""
+    return embeddings.embed_papers()

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from digest.embeddings import embed_papers
 from digest.ingest import recompute_trending, run_ingest
 from digest.ingest.defaults import ensure_default_sources
 from digest.models import IngestRun, Source
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             self.stdout.write(self.summary(run))
         if any(run.status == IngestRun.Status.OK and (run.new or run.updated) for run in runs):
             recompute_trending(now=timezone.now())
+            embed_papers()
         failed = [run for run in runs if run.status == IngestRun.Status.FAILED]
         if failed:
             raise CommandError(

@@ -1,0 +1,85 @@
+"""A reader's interests as facets: each is one thing they asked for, scored on its own.
+
+A paper only needs to match one facet well (the best facet decides), so a reader with five topics
+is held to the same bar as a reader with one.
+
+- own words: a list of short phrases ("graph neural networks, topological data analysis") gives
+  one facet per phrase; anything longer is one facet — a sentence describes one interest.
+  A phrase in double quotes is a *quoted* facet: the paper must contain those exact words.
+- a ticked topic: one facet, its name and description (for meaning) plus keywords (for words).
+- the papers marked "more like this": one facet, their centroid (the mean of their vectors and
+  all their words, as in Rocchio's relevance feedback), so several marks sharpen one direction.
+- a paper marked "less like this" is a *negative* facet (see engine.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from digest.matching.profiles import PaperDoc, ReaderProfile, TopicDoc
+from digest.matching.text import content_words, quoted_phrases, split_phrases
+
+# A comma list is read as separate interests only when every item is this short; longer items
+# are clauses of one sentence ("agents that plan, call tools, and act").
+SHORT_PHRASE_WORDS = 5
+LABEL_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Facet:
+    kind: str  # "words", "quoted", "topic" or "paper"
+    text: str  # what is embedded (meaning)
+    words: str  # what is matched lexically
+    label: str  # how explanations name it
+    paper_ids: tuple[str, ...] = ()  # kind "paper": the marked papers
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def word_facets(interests: str) -> list[Facet]:
+    text = " ".join(interests.split())
+    if not text:
+        return []
+    facets = [Facet("quoted", q, q, q) for q in quoted_phrases(text)]
+    rest = text.replace('"', " ").replace("“", " ").replace("”", " ")
+    parts = split_phrases(rest)
+    if len(parts) > 1 and all(len(content_words(p)) <= SHORT_PHRASE_WORDS for p in parts):
+        phrases = parts
+    else:
+        phrases = [" ".join(rest.split())]
+    facets += [Facet("words", p, p, _short(p)) for p in phrases if content_words(p)]
+    return facets
+
+
+def topic_facet(topic: TopicDoc) -> Facet:
+    meaning = f"{topic.name}. {topic.description}".strip()
+    words = " ".join([topic.name, topic.description, *topic.keywords])
+    return Facet("topic", meaning, words, topic.name)
+
+
+def paper_facet(papers: list[PaperDoc]) -> Facet:
+    label = _short(" ".join(papers[0].title.split()))
+    if len(papers) > 1:
+        label = f"{label}' and {len(papers) - 1} more '"
+    return Facet(
+        "paper",
+        " ".join(f"{p.title}. {p.abstract}" for p in papers),
+        " ".join(f"{p.title} {p.abstract}" for p in papers),
+        label,
+        tuple(p.id for p in papers),
+    )
+
+
+def positive_facets(profile: ReaderProfile, references: dict[str, PaperDoc]) -> list[Facet]:
+    facets = word_facets(profile.interests)
+    facets += [topic_facet(t) for t in profile.topics]
+    liked = [references[i] for i in profile.liked if i in references]
+    if liked:
+        facets.append(paper_facet(liked))
+    return facets
+
+
+def negative_facets(profile: ReaderProfile, references: dict[str, PaperDoc]) -> list[Facet]:
+    return [paper_facet([references[i]]) for i in profile.disliked if i in references]
