@@ -193,7 +193,7 @@ def format_report(results: list[QueryResult], *, per_query: bool = True) -> str:
                 for s in systems
             )
             lines.append(f"{r.query.id[:10]:<10}{r.query.split:<7}{cells}")
-    for split in sorted({r.query.split for r in results}) + ["all"]:
+    for split in [*sorted({r.query.split for r in results}), "all"]:
         part = [r for r in results if split in ("all", r.query.split)]
         lines.append(f"MEAN {split} ({len(part)} queries)")
         for s in systems:

@@ -45,7 +45,7 @@ from digest.matching.facets import Facet, negative_facets, positive_facets
 from digest.matching.lexical import LexicalIndex
 from digest.matching.profiles import Match, PaperDoc, ReaderProfile
 from digest.matching.reasons import ReasonWriter
-from digest.matching.text import contains_phrase, split_phrases
+from digest.matching.text import content_words, split_phrases, stem_line
 
 TREND_BETA = 0.3
 DISLIKE_WEIGHT = 0.6
@@ -95,12 +95,14 @@ class Matcher:
         trending = np.array([max(p.trending_score, 0.0) for p in self.papers], dtype=np.float32)
         top = float(np.log1p(trending.max())) if len(trending) else 0.0
         self.trend = np.log1p(trending) / top if top > 0 else np.zeros_like(trending)
+        self.trend_factor = 1 + TREND_BETA * self.trend
         self.groups = near_duplicate_groups([p.title for p in self.papers])
         self.has_duplicates = len(np.unique(self.groups)) < len(self.papers)
         self.facets: list[Facet] = []
         self._facet_index: dict[Facet, int] = {}
         self._table: np.ndarray | None = None
         self._exclusion_masks: dict[str, np.ndarray] = {}
+        self._stem_lines: list[str] | None = None
         self.reasons = ReasonWriter(self)
 
     # -- facets ---------------------------------------------------------------------------
@@ -177,20 +179,25 @@ class Matcher:
         """1.0 where the paper contains the phrase (title, abstract or keywords), else 0.0."""
         mask = self._exclusion_masks.get(phrase)
         if mask is None:
-            mask = np.array(
-                [
-                    contains_phrase(f"{p.title} {p.abstract} {' '.join(p.keywords)}", phrase)
-                    for p in self.papers
-                ],
-                dtype=np.float32,
-            )
+            if self._stem_lines is None:
+                self._stem_lines = [
+                    stem_line(f"{p.title} {p.abstract} {' '.join(p.keywords)}") for p in self.papers
+                ]
+            needle = stem_line(phrase)
+            found = [needle.strip() != "" and needle in line for line in self._stem_lines]
+            mask = np.array(found, dtype=np.float32)
             self._exclusion_masks[phrase] = mask
         return mask
 
     def _allowed(self, exclusions: str) -> np.ndarray:
+        """Excluding a phrase of several words excludes its initials too ("large language
+        models" also removes "LLM"), so an acronym never lets an excluded paper through."""
         allowed = np.ones(len(self.papers), dtype=np.float32)
         for phrase in split_phrases(exclusions):
             allowed *= 1.0 - self._mask_of(phrase)
+            words = content_words(phrase)
+            if len(words) >= 2:
+                allowed *= 1.0 - self._mask_of("".join(w[0] for w in words))
         return allowed
 
     # -- scoring --------------------------------------------------------------------------
@@ -228,7 +235,9 @@ class Matcher:
                 out[i, plan.marked[r]] = 0.0
         return out
 
-    def match_profiles(self, profiles: Sequence[ReaderProfile], *, cap: int) -> list[list[Match]]:
+    def match_profiles(
+        self, profiles: Sequence[ReaderProfile], *, cap: int = 10
+    ) -> list[list[Match]]:
         """For each profile (same order), its matches best first, at most `cap`."""
         if not self.papers or not profiles:
             return [[] for _ in profiles]
@@ -241,7 +250,7 @@ class Matcher:
 
     def _chunk_lists(self, plan: _Plan, rows: range, cap: int) -> list[list[Match]]:
         relevance = self._chunk_relevance(plan, rows)
-        score = np.where(relevance >= self.floor, relevance * (1 + TREND_BETA * self.trend), -1)
+        score = np.where(relevance >= self.floor, relevance * self.trend_factor, -1)
         depth = min(len(self.papers), cap + (10 if self.has_duplicates else 0))
         top = np.argpartition(-score, depth - 1, axis=1)[:, :depth]
         order = np.argsort(-np.take_along_axis(score, top, axis=1), axis=1, kind="stable")

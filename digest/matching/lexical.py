@@ -8,6 +8,7 @@ counted twice: it is what the paper says it is about.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,7 +21,7 @@ from digest.matching.text import terms
 
 def analyzer(text: str) -> list[str]:
     stems = terms(text)
-    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
+    return stems + [f"{a} {b}" for a, b in itertools.pairwise(stems)]
 
 
 def paper_text(paper: PaperDoc) -> str:

@@ -16,8 +16,8 @@ import Stemmer
 _STOP_TEXT = """a about above after again against all also am an and any are as at be because
     been before being below between both but by can could did do does doing down during each either
     etc few for from further had has have having he her here hers him his how i if in into is it its
-    itself just me more most my neither no nor not of off on once only or other our ours out over own
-    same she should so some such than that the their theirs them then there these they this those
+    itself just me more most my neither no nor not of off on once only or other our ours out over
+    own same she should so some such than that the their theirs them then there these they this those
     through to too under until up very via was we were what when where which while who whom why will
     with would you your yours e.g i.e vs paper papers work works research study studies interested
     interest interests anything something stuff related new novel recent recently toward towards
@@ -61,15 +61,13 @@ def quoted_phrases(text: str) -> list[str]:
     return [q.strip() for q in _QUOTED.findall(text) if q.strip()]
 
 
-def phrase_pattern(phrase: str) -> re.Pattern[str] | None:
-    """Whole words, any case, a plural allowed: "LLM" finds "LLMs", never "LLMOps" or "ALLM"."""
-    words = _WORD.findall(clean(phrase))
-    if not words:
-        return None
-    body = r"[\W_]+".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<![^\W_]){body}(?:s|es)?(?![^\W_])", re.IGNORECASE)
+def stem_line(text: str) -> str:
+    """Every word stemmed, stop words kept, space-padded: a phrase occurs in a text when its
+    stem line is a substring of the text's ("diffusion policies" finds "diffusion policy",
+    "LLM" finds "LLMs", never "LLMOps")."""
+    return " " + " ".join(stem(w) for w in _WORD.findall(clean(text))) + " "
 
 
 def contains_phrase(text: str, phrase: str) -> bool:
-    pattern = phrase_pattern(phrase)
-    return bool(pattern and pattern.search(clean(text)))
+    needle = stem_line(phrase)
+    return needle.strip() != "" and needle in stem_line(text)

@@ -115,3 +115,6 @@ class TextEmbedding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["model", "key"], name="unique_text_embedding")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.model}:{self.key[:12]}"

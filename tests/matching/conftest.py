@@ -1,21 +1,46 @@
+"""The 83 seed papers (one real Daily Papers day) with their real MiniLM vectors, the curated
+topics, and one matcher over them, as editions build it (the bundled model, loaded locally)."""
+
 from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from bench.relevance import beir
+from digest.matching.encoder import Encoder, load_encoder
 from digest.matching.engine import Matcher
-from digest.matching.evaluation import load_labels, load_seed_papers, reference_papers
 from digest.matching.profiles import PaperDoc, TopicDoc
 from digest.matching.topics import load_topics
 
-
-@pytest.fixture(scope="session")
-def papers() -> list[PaperDoc]:
-    return load_seed_papers()
+SEED83 = Path(__file__).resolve().parents[2] / "bench" / "relevance" / "seed83"
 
 
 @pytest.fixture(scope="session")
-def labels() -> dict:
-    return load_labels()
+def encoder() -> Encoder:
+    return load_encoder()
+
+
+@pytest.fixture(scope="session")
+def seed_set(encoder: Encoder) -> beir.Dataset:
+    dataset = beir.load(SEED83)
+    vectors = encoder.encode([beir.paper_text(p) for p in dataset.papers.values()])
+    papers = {
+        pid: replace(p, vector=v)
+        for (pid, p), v in zip(dataset.papers.items(), vectors, strict=True)
+    }
+    return beir.Dataset(papers, dataset.windows, dataset.queries)
+
+
+@pytest.fixture(scope="session")
+def papers(seed_set: beir.Dataset) -> list[PaperDoc]:
+    return [p for pid, p in seed_set.papers.items() if seed_set.windows[pid] == "seed"]
+
+
+@pytest.fixture(scope="session")
+def references(seed_set: beir.Dataset) -> dict[str, PaperDoc]:
+    return {pid: p for pid, p in seed_set.papers.items() if seed_set.windows[pid] == "reference"}
 
 
 @pytest.fixture(scope="session")
@@ -24,8 +49,13 @@ def topics() -> dict[str, TopicDoc]:
 
 
 @pytest.fixture(scope="session")
-def matcher(papers: list[PaperDoc], labels: dict) -> Matcher:
-    return Matcher(papers, reference_papers=reference_papers(labels))
+def matcher(papers: list[PaperDoc], references: dict, encoder: Encoder) -> Matcher:
+    return Matcher(papers, reference_papers=references, embed=encoder.encode)
+
+
+@pytest.fixture(scope="session")
+def lexical_matcher(papers: list[PaperDoc], references: dict) -> Matcher:
+    return Matcher(papers, reference_papers=references)
 
 
 @pytest.fixture(scope="session")

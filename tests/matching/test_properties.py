@@ -1,11 +1,13 @@
 """Properties of the scorer that must hold for any reader profile."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digest.matching.engine import THRESHOLD, Matcher
+from digest.matching.engine import Matcher
 from digest.matching.profiles import PaperDoc, ReaderProfile
 
 WORDS = [
@@ -55,18 +57,19 @@ def test_adding_an_exclusion_never_adds_papers(
     )
     before, after = matcher.relevance([profile, stricter])
     assert (after <= before).all()
-    assert set(np.nonzero(after >= THRESHOLD)[0]) <= set(np.nonzero(before >= THRESHOLD)[0])
+    floor = matcher.floor
+    assert set(np.nonzero(after >= floor)[0]) <= set(np.nonzero(before >= floor)[0])
 
 
 @relaxed
 @given(profile=profiles, cap=st.integers(min_value=1, max_value=15))
-def test_lists_are_the_best_papers_above_threshold(
+def test_lists_are_the_best_papers_above_the_floor(
     matcher: Matcher, profile: ReaderProfile, cap: int
 ) -> None:
-    """The shortlist path (selection.py) returns exactly what scoring every paper would."""
+    """The chunked top-k path returns exactly what sorting every paper would."""
     relevance = matcher.relevance([profile])[0]
     score = relevance * matcher.trend_factor
-    eligible = np.nonzero(relevance >= THRESHOLD)[0]
+    eligible = np.nonzero(relevance >= matcher.floor)[0]
     expected = eligible[np.lexsort((eligible, -relevance[eligible], -score[eligible]))][:cap]
     got = [matcher.position[m.paper_id] for m in matcher.match_profiles([profile], cap=cap)[0]]
     assert got == expected.tolist()
@@ -81,27 +84,33 @@ def small_edition() -> list[PaperDoc]:
 
 
 def test_papers_without_abstracts_or_with_few_papers_still_score(
-    small_edition: list[PaperDoc],
+    small_edition: list[PaperDoc], encoder
 ) -> None:
-    matcher = Matcher(small_edition)
-    (matches,) = matcher.match_profiles([ReaderProfile(interests="robot")])
-    assert [m.paper_id for m in matches] == ["2"]
+    docs = [
+        replace(p, vector=v)
+        for p, v in zip(
+            small_edition, encoder.encode([p.title for p in small_edition]), strict=True
+        )
+    ]
+    for matcher in (Matcher(small_edition), Matcher(docs, embed=encoder.encode)):
+        (matches,) = matcher.match_profiles([ReaderProfile(interests="robot")])
+        assert [m.paper_id for m in matches][:1] == ["2"]
 
 
 def test_scoring_per_chunk_gives_the_same_lists_as_the_score_table(
-    papers: list[PaperDoc], labels: dict, monkeypatch: pytest.MonkeyPatch
+    papers: list[PaperDoc], references, seed_set, encoder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Many distinct own words make the edition-wide score table too big; chunks then score the
-    concepts they use. Both ways must agree."""
+    facets they use. Both ways must agree."""
+    from bench.relevance.evaluate import profile_of
     from digest.matching import engine
-    from digest.matching.evaluation import profile_of, reference_papers
 
-    profiles = [profile_of(i) for i in labels["interests"]]
-    with_table = Matcher(papers, reference_papers=reference_papers(labels))
+    profiles = [profile_of(q) for q in seed_set.queries]
+    with_table = Matcher(papers, reference_papers=references, embed=encoder.encode)
     expected = with_table.match_profiles(profiles)
     monkeypatch.setattr(engine, "SCORE_TABLE_CELLS", 0)
     monkeypatch.setattr(engine, "CHUNK_ROWS", 3)
-    per_chunk = Matcher(papers, reference_papers=reference_papers(labels))
+    per_chunk = Matcher(papers, reference_papers=references, embed=encoder.encode)
     got = per_chunk.match_profiles(profiles)
     assert per_chunk._table is None
     assert [[(m.paper_id, m.reasons) for m in x] for x in got] == [
