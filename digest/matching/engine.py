@@ -164,16 +164,23 @@ class Matcher:
                 out[i] *= self._mask_of(facet.words)
         return out
 
-    def _scores_for(self, rows: np.ndarray) -> np.ndarray:
-        """P(facet, paper) for these facet rows, from the shared table when it fits."""
+    def _scores_of(self, facet_ids: set[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(table, where): P(facet, paper) rows for these facets, and each facet's row in it.
+
+        The table of every facet is computed once per edition when it fits SCORE_TABLE_CELLS
+        (a topic ticked by a million readers is scored once); otherwise only these rows."""
         if len(self.facets) * max(1, len(self.papers)) <= SCORE_TABLE_CELLS:
-            if self._table is None or len(self._table) < len(self.facets):
-                done = 0 if self._table is None else len(self._table)
+            done = 0 if self._table is None else len(self._table)
+            if done < len(self.facets):
                 new = self._facet_scores(range(done, len(self.facets)))
                 self._table = new if self._table is None else np.vstack([self._table, new])
-            return self._table[rows]
-        unique, inverse = np.unique(rows, return_inverse=True)
-        return self._facet_scores(unique.tolist())[inverse]
+            if self._table is None:
+                self._table = np.zeros((0, len(self.papers)), dtype=np.float32)
+            return self._table, np.arange(len(self.facets))
+        wanted = sorted(facet_ids)
+        where = np.full(len(self.facets), -1, dtype=np.int64)
+        where[wanted] = np.arange(len(wanted))
+        return self._facet_scores(wanted), where
 
     def _mask_of(self, phrase: str) -> np.ndarray:
         """1.0 where the paper contains the phrase (title, abstract or keywords), else 0.0."""
@@ -213,27 +220,52 @@ class Matcher:
             or [np.zeros((0, len(self.papers)), dtype=np.float32)]
         )
 
-    def _reduce_max(self, lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        """Row-wise max over each list's facets; (which lists were non-empty, their maxima)."""
-        filled = np.array([i for i, x in enumerate(lists) if x], dtype=np.int64)
-        if not len(filled):
-            return filled, np.zeros((0, len(self.papers)), dtype=np.float32)
-        flat = np.array([r for i in filled for r in lists[i]], dtype=np.int64)
-        offsets = np.cumsum([0] + [len(lists[i]) for i in filled[:-1]])
-        return filled, np.maximum.reduceat(self._scores_for(flat), offsets, axis=0)
+    @staticmethod
+    def _slots(lists: list[list[int]]) -> np.ndarray:
+        """Each list's facet ids as one row, padded with -1."""
+        slots = np.full((len(lists), max([1, *map(len, lists)])), -1, dtype=np.int64)
+        for i, facets in enumerate(lists):
+            slots[i, : len(facets)] = facets
+        return slots
 
-    def _chunk_relevance(self, plan: _Plan, rows: range) -> np.ndarray:
-        out = np.zeros((len(rows), len(self.papers)), dtype=np.float32)
-        filled, best = self._reduce_max([plan.positive[r] for r in rows])
-        out[filled] = best
-        disliked, worst = self._reduce_max([plan.negative[r] for r in rows])
-        out[disliked] *= 1.0 - DISLIKE_WEIGHT * worst
+    def _max_over(self, slots: np.ndarray, table: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """Row-wise maximum of the facets in each row of `slots` (0 for a row with none)."""
+        out = np.zeros((len(slots), len(self.papers)), dtype=np.float32)
+        for k in range(slots.shape[1]):
+            present = slots[:, k] >= 0
+            if present.any():
+                rows = table[where[slots[present, k]]]
+                out[present] = rows if k == 0 else np.maximum(out[present], rows)
+        return out
+
+    def _chunk_relevance(
+        self, plan: _Plan, rows: range
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(relevance, positive slots, table, where) for a chunk of profiles."""
+        positive = self._slots([plan.positive[r] for r in rows])
+        negative = self._slots([plan.negative[r] for r in rows])
+        used = {int(f) for f in np.unique(np.concatenate([positive.ravel(), negative.ravel()]))}
+        table, where = self._scores_of(used - {-1})
+        out = self._max_over(positive, table, where)
+        disliking = negative[:, 0] >= 0
+        if disliking.any():
+            worst = self._max_over(negative[disliking], table, where)
+            out[disliking] *= 1.0 - DISLIKE_WEIGHT * worst
         for i, r in enumerate(rows):
             if plan.exclusions[r]:
                 out[i] *= self._allowed(plan.exclusions[r])
             if plan.marked[r]:
                 out[i, plan.marked[r]] = 0.0
-        return out
+        return out, positive, table, where
+
+    def relevance(self, profiles: Sequence[ReaderProfile]) -> np.ndarray:
+        """(profiles, papers) calibrated relevance, exclusions and marks applied."""
+        plan = self._plan(profiles)
+        chunks = [
+            self._chunk_relevance(plan, range(s, min(s + CHUNK_ROWS, len(profiles))))[0]
+            for s in range(0, len(profiles), CHUNK_ROWS)
+        ]
+        return np.vstack(chunks or [np.zeros((0, len(self.papers)), dtype=np.float32)])
 
     def match_profiles(
         self, profiles: Sequence[ReaderProfile], *, cap: int = 10
@@ -249,7 +281,7 @@ class Matcher:
         return lists
 
     def _chunk_lists(self, plan: _Plan, rows: range, cap: int) -> list[list[Match]]:
-        relevance = self._chunk_relevance(plan, rows)
+        relevance, slots, table, where = self._chunk_relevance(plan, rows)
         score = np.where(relevance >= self.floor, relevance * self.trend_factor, -1)
         depth = min(len(self.papers), cap + (10 if self.has_duplicates else 0))
         top = np.argpartition(-score, depth - 1, axis=1)[:, :depth]
@@ -260,18 +292,38 @@ class Matcher:
             groups = self.groups[top]
             earlier = (groups[:, :, None] == groups[:, None, :]) & keep[:, None, :]
             keep &= ~np.tril(earlier, k=-1).any(axis=2)
+        # Which facets decided each listed paper: the best, and a runner-up clearing the floor.
+        per_slot = np.stack(
+            [self._slot_scores(slots[:, k], table, where, top) for k in range(slots.shape[1])]
+        )
+        ranked = np.argsort(-per_slot, axis=0, kind="stable")[:2]
+        best = np.take_along_axis(slots, ranked[0], axis=1)
+        second = np.full_like(best, -1)
+        if len(ranked) > 1:
+            runner = np.take_along_axis(slots, ranked[1], axis=1)
+            value = np.take_along_axis(per_slot, ranked[1][None], axis=0)[0]
+            second = np.where(value >= self.floor, runner, -1)
         lists = []
-        for i, r in enumerate(rows):
-            picked = top[i][keep[i]][:cap]
+        for i in range(len(rows)):
+            chosen = np.nonzero(keep[i])[0][:cap]
             lists.append(
                 [
                     Match(
                         paper_id=self.papers[j].id,
                         relevance=float(relevance[i, j]),
                         score=float(score[i, j]),
-                        reasons=self.reasons.reasons(plan.positive[r], int(j)),
+                        reasons=self.reasons.reasons(int(best[i, c]), int(second[i, c]), j),
                     )
-                    for j in picked.tolist()
+                    for c, j in zip(chosen.tolist(), top[i, chosen].tolist(), strict=True)
                 ]
             )
         return lists
+
+    def _slot_scores(
+        self, facets: np.ndarray, table: np.ndarray, where: np.ndarray, top: np.ndarray
+    ) -> np.ndarray:
+        """table[facet of row i, top[i, c]] for rows that have a facet in this slot."""
+        out = np.full(top.shape, -1.0, dtype=np.float32)
+        present = facets >= 0
+        out[present] = table[where[facets[present]][:, None], top[present]]
+        return out

@@ -15,6 +15,7 @@ is held to the same bar as a reader with one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from digest.matching.profiles import PaperDoc, ReaderProfile, TopicDoc
 from digest.matching.text import content_words, quoted_phrases, split_phrases
@@ -38,10 +39,11 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def word_facets(interests: str) -> list[Facet]:
+@lru_cache(maxsize=100_000)  # a million readers type far fewer distinct texts
+def word_facets(interests: str) -> tuple[Facet, ...]:
     text = " ".join(interests.split())
     if not text:
-        return []
+        return ()
     facets = [Facet("quoted", q, q, q) for q in quoted_phrases(text)]
     rest = text.replace('"', " ").replace("“", " ").replace("”", " ")
     parts = split_phrases(rest)
@@ -50,9 +52,10 @@ def word_facets(interests: str) -> list[Facet]:
     else:
         phrases = [" ".join(rest.split())]
     facets += [Facet("words", p, p, _short(p)) for p in phrases if content_words(p)]
-    return facets
+    return tuple(facets)
 
 
+@lru_cache(maxsize=10_000)
 def topic_facet(topic: TopicDoc) -> Facet:
     meaning = f"{topic.name}. {topic.description}".strip()
     words = " ".join([topic.name, topic.description, *topic.keywords])
@@ -73,8 +76,7 @@ def paper_facet(papers: list[PaperDoc]) -> Facet:
 
 
 def positive_facets(profile: ReaderProfile, references: dict[str, PaperDoc]) -> list[Facet]:
-    facets = word_facets(profile.interests)
-    facets += [topic_facet(t) for t in profile.topics]
+    facets = [*word_facets(profile.interests), *(topic_facet(t) for t in profile.topics)]
     liked = [references[i] for i in profile.liked if i in references]
     if liked:
         facets.append(paper_facet(liked))
