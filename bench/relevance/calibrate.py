@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.relevance.calibrate [--lexical]
 
 1. Weights: for every query of the *train* split and every candidate paper, the reader's best
-   facet of each kind (highest semantic + lexical) gives one row (standout, semantic, lexical;
-   see calibration.py); the label
+   facet of each kind (highest standout) gives one row (standout, semantic, lexical; see
+   calibration.py); the label
    is "grade >= 1" (unjudged papers are 0, as in pooling). One logistic regression per kind.
 2. Floor: with those weights, the real matcher runs on the *dev* split for floors 0.05 ... 0.95.
    Must-reads first: among the floors with the best mean must-have recall (to two decimals), the
@@ -55,20 +55,24 @@ def training_rows(dataset: beir.Dataset, embed, *, lexical: bool) -> dict:
         facets = plan.positive[0]
         if not facets:
             continue
-        sem_all, lex_all = matcher.facet_parts(facets)
-        kinds = [
-            "words" if matcher.facets[f].kind == "quoted" else matcher.facets[f].kind
-            for f in facets
-        ]
+        parts = matcher.facet_parts(facets)
+        if lexical:
+            parts.semantic[:] = 0
+            parts.semantic_z[:] = 0
+        kinds = ["words" if matcher.facets[f].kind == "quoted" else matcher.facets[f].kind
+                 for f in facets]
         labels = np.array([query.grades.get(p.id, 0) >= 1 for p in candidates])
+        standout = parts.semantic_z + calibration.LEX_SHARE * parts.lexical_z
+        columns = np.arange(len(candidates))
         for kind in set(kinds):
             idx = [i for i, k in enumerate(kinds) if k == kind]
-            best = np.argmax(sem_all[idx] + lex_all[idx], axis=0)
-            sem = sem_all[idx][best, np.arange(len(candidates))]
-            lex = lex_all[idx][best, np.arange(len(candidates))]
+            best = np.argmax(standout[idx], axis=0)
             features, y = rows[kind]
-            out = calibration.standout(sem[None] if not lexical else 0 * sem[None], lex[None])[0]
-            features += np.column_stack([out, sem, lex]).tolist()
+            features += np.column_stack([
+                standout[idx][best, columns],
+                parts.semantic[idx][best, columns],
+                parts.lexical[idx][best, columns],
+            ]).tolist()
             y += labels.tolist()
     return rows
 
@@ -76,6 +80,8 @@ def training_rows(dataset: beir.Dataset, embed, *, lexical: bool) -> dict:
 def fit(rows, *, lexical: bool) -> dict[str, calibration.Weights]:
     weights = {}
     for kind, (features, labels) in sorted(rows.items()):
+        if kind == "paper":
+            continue
         x = np.array(features)[:, [0, 2]] if lexical else np.array(features)
         model = LogisticRegression(C=1.0, max_iter=1000).fit(x, labels)
         coef = [round(float(c), 3) for c in model.coef_[0]]
@@ -83,8 +89,7 @@ def fit(rows, *, lexical: bool) -> dict[str, calibration.Weights]:
             coef = [coef[0], 0.0, coef[1]]
         weights[kind] = calibration.Weights(round(float(model.intercept_[0]), 3), *coef)
         print(f"{kind}: {len(labels)} rows, {sum(labels)} relevant -> {weights[kind]}")
-    for kind in ("words", "topic", "paper"):  # a kind with no training rows borrows "words"
-        weights.setdefault(kind, weights["words"])
+    weights["paper"] = weights["words"]  # see calibration.py
     return weights
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from scipy.special import erf
 
 BATCH = 32
+MEMO_TEXTS = 20_000  # ~30 MB of vectors
 
 
 class EmbeddingModelError(RuntimeError):
@@ -72,10 +73,22 @@ class Encoder:
         for name in ("config.json", "model.safetensors", "tokenizer.json"):
             digest.update((path / name).read_bytes())
         self.name = f"{path.name}-{digest.hexdigest()[:12]}"
+        self._memo: dict[str, np.ndarray] = {}
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors, one row per text. Recent texts are remembered in the process (the
+        background papers of every edition, a visitor's interest typed again in a preview)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if len(self._memo) + len(missing) > MEMO_TEXTS:
+            self._memo.clear()
+            missing = list(dict.fromkeys(texts))
+        if missing:
+            self._memo.update(zip(missing, self._encode(missing), strict=True))
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._memo[t] for t in texts])
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         # Similar lengths together, so little of each batch is padding.

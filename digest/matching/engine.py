@@ -41,7 +41,7 @@ import numpy as np
 
 from digest.matching import calibration
 from digest.matching.dedup import near_duplicate_groups
-from digest.matching.facets import Facet, negative_facets, positive_facets
+from digest.matching.facets import Facet, background_texts, negative_facets, positive_facets
 from digest.matching.lexical import LexicalIndex
 from digest.matching.profiles import Match, PaperDoc, ReaderProfile
 from digest.matching.reasons import ReasonWriter
@@ -53,6 +53,20 @@ CHUNK_ROWS = 4096
 SCORE_TABLE_CELLS = 64_000_000  # facets x papers scored once and kept: at most 256 MB
 
 Embed = Callable[[list[str]], np.ndarray]
+
+
+@dataclass
+class Parts:
+    """Rows are facets, columns the edition's papers."""
+
+    semantic: np.ndarray
+    lexical: np.ndarray
+    semantic_z: np.ndarray
+    lexical_z: np.ndarray
+
+    def row(self, i: int) -> Parts:
+        return Parts(*(getattr(self, f)[i] for f in ("semantic", "lexical", "semantic_z",
+                                                       "lexical_z")))
 
 
 @dataclass
@@ -78,11 +92,12 @@ class Matcher:
         *,
         reference_papers: Mapping[str, PaperDoc] | None = None,
         embed: Embed | None = None,
+        background: np.ndarray | None = None,
     ) -> None:
         self.papers = list(papers)
         self.position = {p.id: i for i, p in enumerate(self.papers)}
         self.references = {**(reference_papers or {}), **{p.id: p for p in self.papers}}
-        self.lexical = LexicalIndex(self.papers)
+        self.lexical = LexicalIndex(self.papers, background_texts())
         semantic = embed is not None and all(p.vector is not None for p in self.papers)
         self.embed = embed if semantic else None
         self.weights = calibration.HYBRID if semantic else calibration.LEXICAL
@@ -92,6 +107,9 @@ class Matcher:
             if semantic and self.papers
             else None
         )
+        if self.embed is not None and background is None:
+            background = self.embed(background_texts())
+        self.background = background
         trending = np.array([max(p.trending_score, 0.0) for p in self.papers], dtype=np.float32)
         top = float(np.log1p(trending.max())) if len(trending) else 0.0
         self.trend = np.log1p(trending) / top if top > 0 else np.zeros_like(trending)
@@ -126,12 +144,13 @@ class Matcher:
             plan.marked.append([self.position[i] for i in marked if i in self.position])
         return plan
 
-    def facet_parts(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(semantic, lexical) similarities of these facets with every paper."""
+    def facet_parts(self, rows: Sequence[int]) -> Parts:
+        """Similarities of these facets with every paper, and as z-scores against background."""
         facets = [self.facets[r] for r in rows]
-        lexical = self.lexical.similarity([f.words for f in facets])
+        lexical, lexical_bg = self.lexical.similarity([f.words for f in facets])
+        lexical_z = calibration.against(lexical, lexical_bg)
         if self.embed is None:
-            return np.zeros_like(lexical), lexical
+            return Parts(np.zeros_like(lexical), lexical, np.zeros_like(lexical), lexical_z)
         vectors = np.zeros((len(facets), self.paper_vectors.shape[1]), dtype=np.float32)
         texts = [i for i, f in enumerate(facets) if f.kind != "paper"]
         if texts:
@@ -139,7 +158,9 @@ class Matcher:
         for i, f in enumerate(facets):
             if f.kind == "paper":
                 vectors[i] = self._centroid(f)
-        return vectors @ self.paper_vectors.T, lexical
+        semantic = vectors @ self.paper_vectors.T
+        semantic_z = calibration.against(semantic, vectors @ self.background.T)
+        return Parts(semantic, lexical, semantic_z, lexical_z)
 
     def _centroid(self, facet: Facet) -> np.ndarray:
         """Marked papers reuse their stored vectors; one without a vector is embedded here."""
@@ -154,14 +175,14 @@ class Matcher:
         return centroid / (np.linalg.norm(centroid) + 1e-12)
 
     def _facet_scores(self, rows: Sequence[int]) -> np.ndarray:
-        semantic, lexical = self.facet_parts(rows)
-        out = np.empty_like(lexical)
+        parts = self.facet_parts(rows)
+        out = np.empty_like(parts.lexical)
         for i, r in enumerate(rows):
             facet = self.facets[r]
             kind = "words" if facet.kind == "quoted" else facet.kind
-            out[i] = self.weights[kind].probability(semantic[i : i + 1], lexical[i : i + 1])[0]
+            out[i] = self.weights[kind].logit(parts.row(i))
             if facet.kind == "quoted":
-                out[i] *= self._mask_of(facet.words)
+                out[i][self._mask_of(facet.words) == 0] = -np.inf
         return out
 
     def _scores_of(self, facet_ids: set[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -209,17 +230,6 @@ class Matcher:
 
     # -- scoring --------------------------------------------------------------------------
 
-    def relevance(self, profiles: Sequence[ReaderProfile]) -> np.ndarray:
-        """(profiles, papers) calibrated relevance, exclusions and marks applied."""
-        plan = self._plan(profiles)
-        return np.vstack(
-            [
-                self._chunk_relevance(plan, range(s, min(s + CHUNK_ROWS, len(profiles))))
-                for s in range(0, len(profiles), CHUNK_ROWS)
-            ]
-            or [np.zeros((0, len(self.papers)), dtype=np.float32)]
-        )
-
     @staticmethod
     def _slots(lists: list[list[int]]) -> np.ndarray:
         """Each list's facet ids as one row, padded with -1."""
@@ -229,8 +239,8 @@ class Matcher:
         return slots
 
     def _max_over(self, slots: np.ndarray, table: np.ndarray, where: np.ndarray) -> np.ndarray:
-        """Row-wise maximum of the facets in each row of `slots` (0 for a row with none)."""
-        out = np.zeros((len(slots), len(self.papers)), dtype=np.float32)
+        """Row-wise maximum logit of the facets in each row of `slots` (-inf for none)."""
+        out = np.full((len(slots), len(self.papers)), -np.inf, dtype=np.float32)
         for k in range(slots.shape[1]):
             present = slots[:, k] >= 0
             if present.any():
@@ -238,25 +248,27 @@ class Matcher:
                 out[present] = rows if k == 0 else np.maximum(out[present], rows)
         return out
 
-    def _chunk_relevance(
-        self, plan: _Plan, rows: range
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(relevance, positive slots, table, where) for a chunk of profiles."""
+    def _chunk_relevance(self, plan: _Plan, rows: range) -> tuple[np.ndarray, ...]:
+        """(relevance, order key, positive slots, table, where) for a chunk of profiles.
+
+        The order key is the same blend in log-odds, so papers whose probability rounds to 1
+        keep their order: key = logit(relevance) + log(1 + 0.3 · trend)."""
         positive = self._slots([plan.positive[r] for r in rows])
         negative = self._slots([plan.negative[r] for r in rows])
         used = {int(f) for f in np.unique(np.concatenate([positive.ravel(), negative.ravel()]))}
         table, where = self._scores_of(used - {-1})
-        out = self._max_over(positive, table, where)
+        logit = self._max_over(positive, table, where)
         disliking = negative[:, 0] >= 0
         if disliking.any():
-            worst = self._max_over(negative[disliking], table, where)
-            out[disliking] *= 1.0 - DISLIKE_WEIGHT * worst
+            worst = calibration.sigmoid(self._max_over(negative[disliking], table, where))
+            logit[disliking] += np.log1p(-DISLIKE_WEIGHT * worst)
         for i, r in enumerate(rows):
             if plan.exclusions[r]:
-                out[i] *= self._allowed(plan.exclusions[r])
+                logit[i][self._allowed(plan.exclusions[r]) == 0] = -np.inf
             if plan.marked[r]:
-                out[i, plan.marked[r]] = 0.0
-        return out, positive, table, where
+                logit[i, plan.marked[r]] = -np.inf
+        relevance = calibration.sigmoid(logit)
+        return relevance, logit + np.log(self.trend_factor), positive, table, where
 
     def relevance(self, profiles: Sequence[ReaderProfile]) -> np.ndarray:
         """(profiles, papers) calibrated relevance, exclusions and marks applied."""
@@ -281,13 +293,15 @@ class Matcher:
         return lists
 
     def _chunk_lists(self, plan: _Plan, rows: range, cap: int) -> list[list[Match]]:
-        relevance, slots, table, where = self._chunk_relevance(plan, rows)
-        score = np.where(relevance >= self.floor, relevance * self.trend_factor, -1)
+        relevance, key, slots, table, where = self._chunk_relevance(plan, rows)
+        included = relevance >= self.floor
+        key = np.where(included, key, -np.inf)
+        score = relevance * self.trend_factor
         depth = min(len(self.papers), cap + (10 if self.has_duplicates else 0))
-        top = np.argpartition(-score, depth - 1, axis=1)[:, :depth]
-        order = np.argsort(-np.take_along_axis(score, top, axis=1), axis=1, kind="stable")
+        top = np.argpartition(-key, depth - 1, axis=1)[:, :depth]
+        order = np.argsort(-np.take_along_axis(key, top, axis=1), axis=1, kind="stable")
         top = np.take_along_axis(top, order, axis=1)
-        keep = np.take_along_axis(score, top, axis=1) > 0
+        keep = np.take_along_axis(included, top, axis=1)
         if self.has_duplicates:
             groups = self.groups[top]
             earlier = (groups[:, :, None] == groups[:, None, :]) & keep[:, None, :]
@@ -302,7 +316,7 @@ class Matcher:
         if len(ranked) > 1:
             runner = np.take_along_axis(slots, ranked[1], axis=1)
             value = np.take_along_axis(per_slot, ranked[1][None], axis=0)[0]
-            second = np.where(value >= self.floor, runner, -1)
+            second = np.where(calibration.sigmoid(value) >= self.floor, runner, -1)
         lists = []
         for i in range(len(rows)):
             chosen = np.nonzero(keep[i])[0][:cap]
@@ -323,7 +337,7 @@ class Matcher:
         self, facets: np.ndarray, table: np.ndarray, where: np.ndarray, top: np.ndarray
     ) -> np.ndarray:
         """table[facet of row i, top[i, c]] for rows that have a facet in this slot."""
-        out = np.full(top.shape, -1.0, dtype=np.float32)
+        out = np.full(top.shape, -np.inf, dtype=np.float32)
         present = facets >= 0
         out[present] = table[where[facets[present]][:, None], top[present]]
         return out

@@ -14,8 +14,10 @@ is held to the same bar as a reader with one.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 from digest.matching.profiles import PaperDoc, ReaderProfile, TopicDoc
 from digest.matching.text import content_words, quoted_phrases, split_phrases
@@ -85,3 +87,14 @@ def positive_facets(profile: ReaderProfile, references: dict[str, PaperDoc]) -> 
 
 def negative_facets(profile: ReaderProfile, references: dict[str, PaperDoc]) -> list[Facet]:
     return [paper_facet([references[i]]) for i in profile.disliked if i in references]
+
+
+BACKGROUND = Path(__file__).with_name("background.json")
+
+
+@cache
+def background_texts() -> list[str]:
+    """200 arXiv papers of many fields (29-31 October 2018, none in the evaluation windows):
+    what "a paper in general" looks like, the reference for how far a paper stands out."""
+    entries = json.loads(BACKGROUND.read_text(encoding="utf-8"))
+    return [f"{e['title']}. {e['abstract']}" for e in entries]

@@ -28,7 +28,7 @@ def test_exclusions_match_stemmed_phrases_and_synonyms(
     for paper_id in ids(matcher, profile):
         paper = next(p for p in papers if p.id == paper_id)
         text = f"{paper.title} {paper.abstract}".lower()
-        assert "language model" not in text and "llm" not in text
+        assert "large language model" not in text and "llm" not in text
 
 
 def test_a_list_of_exclusions_separated_by_commas_or_lines_applies_each(matcher: Matcher) -> None:

@@ -1,0 +1,83 @@
+"""Vectors in the database: papers once after ingest, texts once, again when the model changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from digest import embeddings
+from digest.models import Paper, TextEmbedding
+from tests.delivery.factories import make_paper
+
+pytestmark = pytest.mark.django_db
+
+
+class Counting:
+    """The real encoder, counting the texts it is asked to embed."""
+
+    def __init__(self, encoder) -> None:
+        self.encoder = encoder
+        self.name = encoder.name
+        self.dimension = encoder.dimension
+        self.texts: list[str] = []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.texts += texts
+        return self.encoder.encode(texts)
+
+
+@pytest.fixture
+def counting(encoder, monkeypatch) -> Counting:
+    wrapped = Counting(encoder)
+    monkeypatch.setattr(embeddings, "encoder_or_none", lambda: wrapped)
+    return wrapped
+
+
+def test_papers_are_embedded_once(counting: Counting) -> None:
+    make_paper("Streaming ASR on device", abstract="We transcribe speech.")
+    make_paper("Protein binder design", abstract="De novo binders.")
+    assert embeddings.embed_papers() == 2
+    assert embeddings.embed_papers() == 0  # safe to run twice
+    assert len(counting.texts) == 2
+    paper = Paper.objects.get(title="Streaming ASR on device")
+    vector = embeddings.vector_of(paper, counting)
+    assert vector is not None and vector.shape == (counting.dimension,)
+    assert np.allclose(vector, counting.encoder.encode(["Streaming ASR on device. We transcribe speech."])[0], atol=1e-5)
+
+
+def test_a_changed_model_invalidates_stored_vectors(counting: Counting) -> None:
+    paper = make_paper("Streaming ASR on device", abstract="We transcribe speech.")
+    embeddings.embed_papers()
+    counting.name = "another-model"
+    paper.refresh_from_db()
+    assert embeddings.vector_of(paper, counting) is None  # never mixed with the new model's
+    assert embeddings.embed_papers() == 1
+    paper.refresh_from_db()
+    assert paper.embedding_model == "another-model"
+
+
+def test_each_distinct_text_is_embedded_once(counting: Counting) -> None:
+    vectors = embeddings.TextVectors(counting)
+    first = vectors(["graph neural networks", "speech recognition", "graph neural networks"])
+    again = vectors(["speech recognition", "graph neural networks"])
+    assert counting.texts == ["graph neural networks", "speech recognition"]
+    assert np.allclose(first[0], again[1]) and np.allclose(first[0], first[2])
+    assert TextEmbedding.objects.filter(model=counting.name).count() == 2
+
+
+def test_with_semantic_matching_off_nothing_is_embedded(settings, encoder) -> None:
+    settings.SEMANTIC_MATCHING = False
+    make_paper("Streaming ASR on device")
+    assert embeddings.encoder_or_none() is None
+    assert embeddings.embed_papers() == 0
+    assert Paper.objects.filter(embedding__isnull=True).count() == 1
+
+
+def test_a_model_path_that_does_not_load_stops_the_checks(settings, tmp_path) -> None:
+    settings.EMBEDDING_MODEL_PATH = str(tmp_path)
+    with pytest.raises(SystemCheckError, match="digest.E010"):
+        call_command("check")
+    settings.SEMANTIC_MATCHING = False
+    call_command("check")
