@@ -15,6 +15,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.esp import webhook_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -211,6 +213,10 @@ ANYMAIL = {
     if key.startswith("ANYMAIL_") and key != "ANYMAIL_WEBHOOK_SECRET"
 }
 ANYMAIL["WEBHOOK_SECRET"] = _get("ANYMAIL_WEBHOOK_SECRET", env.str, "")
+# An ESP's tracking webhook without authentication lets anyone suppress any reader: production
+# refuses it; elsewhere the webhook is not mounted and `check --deploy` names it (digest/checks.py).
+if PRODUCTION and (_problem := webhook_problem(email_backend=EMAIL_BACKEND, anymail=ANYMAIL)):
+    raise ImproperlyConfigured(_problem)
 DKIM_PRIVATE_KEY_PATH = _get("DKIM_PRIVATE_KEY_PATH", env.str, "")
 DKIM_SELECTOR = _get("DKIM_SELECTOR", env.str, "paperboy")
 DKIM_DOMAIN = _get("DKIM_DOMAIN", env.str, "")

@@ -8,7 +8,7 @@ class DigestConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
-        from digest import receivers, webhooks
+        from digest import checks, receivers, webhooks  # noqa: F401 (checks registers)
         from subscriptions.signals import reader_confirmed
 
         tracking.connect(webhooks.on_tracking, dispatch_uid="digest.tracking")

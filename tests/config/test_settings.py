@@ -103,3 +103,36 @@ def test_the_wsgi_application_imports_every_view_before_its_first_request() -> N
         [sys.executable, "-c", probe], cwd=ROOT, env=clean, capture_output=True, text=True
     )
     assert result.stdout.strip() == "True", result.stderr
+
+
+ESP = {
+    "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+    "ANYMAIL_POSTMARK_SERVER_TOKEN": "t",
+}
+
+
+@pytest.mark.parametrize(
+    "backend", ["anymail.backends.postmark.EmailBackend", "digest.mailbackends.ResendBackend"]
+)
+def test_production_refuses_an_esp_without_a_webhook_secret(backend: str) -> None:
+    result = manage("check", **{**PRODUCTION, **ESP, "EMAIL_BACKEND": backend})
+    assert result.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET" in result.stderr.splitlines()[-1]
+
+
+def test_production_accepts_an_esp_with_a_webhook_secret_or_its_signing_key() -> None:
+    secret = {**PRODUCTION, **ESP, "ANYMAIL_WEBHOOK_SECRET": "paperboy:" + secrets.token_hex(16)}
+    signed = {
+        **PRODUCTION,
+        "EMAIL_BACKEND": "anymail.backends.mailgun.EmailBackend",
+        "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY": secrets.token_hex(16),
+    }
+    for env in (secret, signed):
+        result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+        assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_names_an_unauthenticated_esp_webhook() -> None:
+    result = manage("check", "--deploy", **ESP)
+    assert result.returncode != 0
+    assert "paperboy.E001" in result.stderr and "ANYMAIL_WEBHOOK_SECRET" in result.stderr
