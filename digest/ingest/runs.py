@@ -97,6 +97,7 @@ def run_ingest(
     except DatabaseError as error:
         finish(run, fetching, error=f"storing failed, nothing was saved: {error}")
         raise
+    run.warnings = [*counts.warnings, *fetched.warnings][:200]
     run.new, run.updated, run.unchanged = counts.new, counts.updated, counts.unchanged
     run.failed = counts.failed
     return finish(run, fetching, fetched=fetched)
