@@ -165,8 +165,12 @@ def subscribe(
     ip: str,
 ) -> Outcome:
     """A visitor asks to subscribe. Sends a confirmation (or, if already subscribed, the manage
-    link) at most once per window. Choices are stored only while the address is unconfirmed:
-    an anonymous form must never change an active reader's settings."""
+    link) at most once per window.
+
+    An anonymous form never changes an existing reader's stored choices: they are stored
+    directly only for a sign-up nobody has confirmed yet; for an unsubscribed reader they wait
+    in `pending_choices` until the address owner confirms (a Resubscribe restores the reader's
+    own); an active or paused reader's are ignored (they get their manage link)."""
     check_ip_rate(ip)
     email = normalize_address(email)
     choices = {
@@ -187,12 +191,22 @@ def subscribe(
                     subscriber = Subscriber.objects.create(email=email, **choices)
             except IntegrityError:  # a simultaneous sign-up for the same address won the race
                 subscriber = Subscriber.objects.by_email(email).select_for_update().get()
-        if subscriber.status in (Status.PENDING, Status.UNSUBSCRIBED):
-            for name, value in choices.items():
-                setattr(subscriber, name, value)
-            subscriber.save(update_fields=[*choices, "updated_at"])
-            subscriber.topics.set(topics)
+        if subscriber.status == Status.PENDING and subscriber.confirmed_at is None:
+            _apply_choices(subscriber, {**choices, "topics": [t.pk for t in topics]})
+        elif subscriber.status == Status.UNSUBSCRIBED:
+            subscriber.pending_choices = {**choices, "topics": [t.pk for t in topics]}
+            subscriber.save(update_fields=["pending_choices", "updated_at"])
     return _send_account_mail(subscriber)
+
+
+def _apply_choices(subscriber: Subscriber, choices: dict) -> None:
+    """Store sign-up choices (as `subscribe` collects them, topics as ids) on the reader."""
+    values = {name: value for name, value in choices.items() if name != "topics"}
+    for name, value in values.items():
+        setattr(subscriber, name, value)
+    subscriber.pending_choices = {}
+    subscriber.save(update_fields=[*values, "pending_choices", "updated_at"])
+    subscriber.topics.set(Topic.objects.filter(pk__in=choices.get("topics", [])))
 
 
 def send_manage_link(*, email: str, ip: str) -> Outcome:
@@ -240,6 +254,8 @@ def confirm(token: str) -> Subscriber:
             subscriber.confirmed_at = now
             subscriber.save(update_fields=["email", "pending_email", "confirmed_at", "updated_at"])
             return subscriber
+        if subscriber.pending_choices:  # a sign-up for this address: its owner says yes
+            _apply_choices(subscriber, subscriber.pending_choices)
         subscriber.status = Status.ACTIVE
         subscriber.confirmed_at = now
         subscriber.unsubscribed_at = None

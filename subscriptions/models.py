@@ -74,6 +74,12 @@ class Subscriber(models.Model):
     max_papers = models.PositiveSmallIntegerField(default=10)
     paused_until = models.DateField(null=True, blank=True)
     pending_email = models.EmailField(blank=True, help_text="New address awaiting confirmation")
+    pending_choices = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Choices from a sign-up for this existing address; applied only when its "
+        "owner confirms",
+    )
     feed_key = models.CharField(max_length=43, unique=True, default=secrets.token_urlsafe)
     soft_bounces = models.PositiveIntegerField(default=0)
     suppression_reason = models.CharField(max_length=200, blank=True)
