@@ -246,6 +246,8 @@ SENDING_STALE_MINUTES = _get("SENDING_STALE_MINUTES", env.float, 30.0)
 EMAIL_IDEMPOTENT_RESEND = _get("EMAIL_IDEMPOTENT_RESEND", env.bool, False)
 FETCH_MAX_BYTES = _get("FETCH_MAX_BYTES", env.int, 5 * 1024 * 1024)
 FETCH_TIMEOUT_SECONDS = _get("FETCH_TIMEOUT_SECONDS", env.float, 30.0)
+# Hosts a source may redirect to although their address is private (digest/fetch_guard.py).
+FETCH_ALLOWED_PRIVATE_HOSTS = _get("FETCH_ALLOWED_PRIVATE_HOSTS", env.list, [])
 # Operations: /healthz fails when the last successful ingest is older than this.
 HEALTH_MAX_INGEST_AGE_HOURS = _get("HEALTH_MAX_INGEST_AGE_HOURS", env.int, 30)
 HEALTH_BROKER_TIMEOUT_SECONDS = _get("HEALTH_BROKER_TIMEOUT_SECONDS", env.float, 2.0)

@@ -199,4 +199,5 @@ def _get(url: str, *, etag: str, last_modified: str, interval: float | None = No
         user_agent=settings.USER_AGENT,
         min_interval=interval,
         throttle=host_throttle(),
+        allowed_private_hosts=settings.FETCH_ALLOWED_PRIVATE_HOSTS,
     )
