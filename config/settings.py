@@ -14,6 +14,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from config.esp import webhook_problem
 
@@ -161,6 +162,18 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": _get("CELERY_VISIBILITY_TIMEOUT", env.int, 3600)
     }
+# Three queues, so one kind of work never waits behind another: a stuck ingest cannot delay an
+# edition, and a slow edition cannot delay a confirmation mail. A worker started without -Q
+# consumes all of them (`make run`); production runs one worker per queue (README "Production").
+CELERY_TASK_DEFAULT_QUEUE = "celery"  # housekeeping: webhook events, purges
+CELERY_TASK_QUEUES = [Queue(name) for name in ("send", "account", "ingest", "celery")]
+CELERY_TASK_ROUTES = {
+    "digest.ingest_*": {"queue": "ingest"},
+    "digest.recompute_trending": {"queue": "ingest"},
+    "digest.send_*": {"queue": "send"},
+    "subscriptions.purge_stale_signups": {"queue": "celery"},
+    "subscriptions.*": {"queue": "account"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -83,7 +83,10 @@ def service_env(*, smtp_port: int, broker_url: str | None = None, **extra: str) 
     }
 
 
-def start_worker(env: dict[str, str], name: str, *, concurrency: int = 2) -> subprocess.Popen:
+def start_worker(
+    env: dict[str, str], name: str, *, concurrency: int = 2, queues: str = ""
+) -> subprocess.Popen:
+    """A prefork worker; on every queue, or only on `queues` (as README's production runs)."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -103,6 +106,7 @@ def start_worker(env: dict[str, str], name: str, *, concurrency: int = 2) -> sub
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *(["-Q", queues] if queues else []),
         ],
         cwd=ROOT,
         env=env,
