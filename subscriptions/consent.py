@@ -7,6 +7,13 @@ in Django's cache, a honeypot handled by the form, and confirmation mail that ca
 the visitor typed.
 
 Whatever happens, the visitor sees the same page: callers get an `Outcome` for tests and logs only.
+
+Account mail never leaves from a web request. `queue_signup`, `queue_manage_link` and
+`queue_address_change` (the views' calls) count the IP address and queue one task on the
+`account` queue after commit, whatever the address: known, unknown, unsubscribed or suppressed,
+a request costs the same, so its timing tells nobody who subscribes. The task
+(subscriptions/tasks.py) then runs `subscribe`, `send_manage_link` or `request_address_change`,
+which take the address's one-mail slot and release it if sending fails.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import logging
 import smtplib
 from collections.abc import Iterable
 
+from celery import Task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -24,6 +32,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from subscriptions import mail
 from subscriptions.addresses import normalize_address, same_mailbox
@@ -76,16 +85,83 @@ def check_ip_rate(ip: str) -> None:
         raise RateLimited(ip)
 
 
-def _claim_mail_slot(subscriber: Subscriber) -> bool:
+def _enqueue(task: Task, kwargs: dict) -> None:
+    """Queue an account-mail task once the current transaction commits (at once outside one).
+
+    With the broker away the mail is sent here instead, with a warning: signing up keeps
+    working through a Redis outage, at the cost of equal timing while it lasts."""
+
+    def send() -> None:
+        try:
+            task.apply_async(kwargs=kwargs)
+        except KombuOperationalError as error:
+            log.warning("broker unavailable (%s): running %s in the request", error, task.name)
+            task.apply(kwargs=kwargs)
+
+    transaction.on_commit(send)
+
+
+def queue_signup(
+    *,
+    email: str,
+    topics: Iterable[Topic],
+    interests: str,
+    exclusions: str,
+    frequency: str,
+    weekday: int,
+    send_hour: int,
+    timezone: str,
+    max_papers: int,
+    ip: str,
+) -> None:
+    """The sign-up form's call: count the IP address, queue the sign-up (see `subscribe`)."""
+    from subscriptions import tasks
+
+    check_ip_rate(ip)
+    choices = {
+        "email": email,
+        "topics": [topic.pk for topic in topics],
+        "interests": interests,
+        "exclusions": exclusions,
+        "frequency": frequency,
+        "weekday": weekday,
+        "send_hour": send_hour,
+        "timezone": timezone,
+        "max_papers": max_papers,
+    }
+    _enqueue(tasks.sign_up, choices)
+
+
+def queue_manage_link(*, email: str, ip: str) -> None:
+    """ "Send me my link": count the IP address, queue the lookup and mail (`send_manage_link`)."""
+    from subscriptions import tasks
+
+    check_ip_rate(ip)
+    _enqueue(tasks.send_manage_link, {"email": email})
+
+
+def queue_address_change(*, subscriber_id: int, new_email: str) -> None:
+    """The preferences centre's "change address": queue it (`request_address_change`)."""
+    from subscriptions import tasks
+
+    _enqueue(tasks.change_address, {"subscriber_id": subscriber_id, "new_email": new_email})
+
+
+def _claim_mail_slot(subscriber: Subscriber, *, claim: str = "") -> bool:
     """Record that an account mail goes out now, unless one went within the window.
 
-    A conditional UPDATE: of twenty simultaneous sign-ups for one address, exactly one claims."""
+    A conditional UPDATE: of twenty simultaneous sign-ups for one address, exactly one claims.
+    `claim` (the sending task's id) lets a redelivered copy of the same task claim again after
+    a worker crash."""
     now = timezone.now()
     window_start = now - dt.timedelta(minutes=settings.CONFIRMATION_RESEND_WINDOW_MINUTES)
+    free = Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=window_start)
+    if claim:
+        free |= Q(account_mail_claim=claim)
     claimed = (
         Subscriber.objects.filter(pk=subscriber.pk)
-        .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=window_start))
-        .update(confirmation_sent_at=now)
+        .filter(free)
+        .update(confirmation_sent_at=now, account_mail_claim=claim)
     )
     if claimed:
         subscriber.confirmation_sent_at = now
@@ -99,7 +175,7 @@ def _send_claimed(subscriber: Subscriber, message: mail.Mail) -> None:
     except (smtplib.SMTPException, OSError) as error:
         Subscriber.objects.filter(
             pk=subscriber.pk, confirmation_sent_at=subscriber.confirmation_sent_at
-        ).update(confirmation_sent_at=None)
+        ).update(confirmation_sent_at=None, account_mail_claim="")
         log.warning(
             "account mail %s to subscriber %s failed: %s", message.kind, subscriber.pk, error
         )
@@ -138,11 +214,11 @@ def _manage_link_mail(subscriber: Subscriber) -> mail.Mail:
     )
 
 
-def _send_account_mail(subscriber: Subscriber) -> Outcome:
+def _send_account_mail(subscriber: Subscriber, *, claim: str = "") -> Outcome:
     """The one account mail that fits the reader's state, at most once per window."""
     if subscriber.status == Status.SUPPRESSED:
         return Outcome.NOTHING_SENT
-    if not _claim_mail_slot(subscriber):
+    if not _claim_mail_slot(subscriber, claim=claim):
         return Outcome.THROTTLED
     if subscriber.status in (Status.PENDING, Status.UNSUBSCRIBED):
         _send_claimed(subscriber, _confirmation_mail(subscriber))
@@ -162,16 +238,16 @@ def subscribe(
     send_hour: int,
     timezone: str,
     max_papers: int,
-    ip: str,
+    claim: str = "",
 ) -> Outcome:
-    """A visitor asks to subscribe. Sends a confirmation (or, if already subscribed, the manage
+    """A visitor asked to subscribe (run by the account-mail task; the form's IP address was
+    counted by `queue_signup`). Sends a confirmation (or, if already subscribed, the manage
     link) at most once per window.
 
     An anonymous form never changes an existing reader's stored choices: they are stored
     directly only for a sign-up nobody has confirmed yet; for an unsubscribed reader they wait
     in `pending_choices` until the address owner confirms (a Resubscribe restores the reader's
     own); an active or paused reader's are ignored (they get their manage link)."""
-    check_ip_rate(ip)
     email = normalize_address(email)
     choices = {
         "interests": interests.strip(),
@@ -196,7 +272,7 @@ def subscribe(
         elif subscriber.status == Status.UNSUBSCRIBED:
             subscriber.pending_choices = {**choices, "topics": [t.pk for t in topics]}
             subscriber.save(update_fields=["pending_choices", "updated_at"])
-    return _send_account_mail(subscriber)
+    return _send_account_mail(subscriber, claim=claim)
 
 
 def _apply_choices(subscriber: Subscriber, choices: dict) -> None:
@@ -209,14 +285,13 @@ def _apply_choices(subscriber: Subscriber, choices: dict) -> None:
     subscriber.topics.set(Topic.objects.filter(pk__in=choices.get("topics", [])))
 
 
-def send_manage_link(*, email: str, ip: str) -> Outcome:
-    """'Send me my link': the same answer for any address. A pending reader gets the
+def send_manage_link(*, email: str, claim: str = "") -> Outcome:
+    """'Send me my link' (run by the account-mail task). A pending reader gets the
     confirmation instead; an unknown address gets nothing."""
-    check_ip_rate(ip)
     subscriber = Subscriber.objects.by_email(normalize_address(email)).first()
     if subscriber is None:
         return Outcome.NOTHING_SENT
-    return _send_account_mail(subscriber)
+    return _send_account_mail(subscriber, claim=claim)
 
 
 def subscriber_for_confirmation(token: str) -> Subscriber:
@@ -269,7 +344,7 @@ def confirm(token: str) -> Subscriber:
     return subscriber
 
 
-def request_address_change(*, subscriber: Subscriber, new_email: str) -> Outcome:
+def request_address_change(*, subscriber: Subscriber, new_email: str, claim: str = "") -> Outcome:
     """Send a confirmation to the new address; the old one stays until it is confirmed.
 
     An address another reader already uses gets no mail (and the page says the same thing)."""
@@ -280,7 +355,7 @@ def request_address_change(*, subscriber: Subscriber, new_email: str) -> Outcome
         return Outcome.NOTHING_SENT
     if Subscriber.objects.by_email(new_email).exists():
         return Outcome.NOTHING_SENT
-    if not _claim_mail_slot(subscriber):
+    if not _claim_mail_slot(subscriber, claim=claim):
         return Outcome.THROTTLED
     subscriber.pending_email = new_email
     subscriber.save(update_fields=["pending_email", "updated_at"])

@@ -85,6 +85,9 @@ class Subscriber(models.Model):
     suppression_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=django_timezone.now, db_index=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # The task that claimed the one-mail-per-window slot: a redelivered copy of it (after a
+    # worker crash) may claim again; any other mail waits for the window.
+    account_mail_claim = models.CharField(max_length=64, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     suppressed_at = models.DateTimeField(null=True, blank=True)

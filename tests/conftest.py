@@ -171,3 +171,15 @@ def postmark_webhook() -> Iterator[None]:
         ANYMAIL={"WEBHOOK_SECRET": WEBHOOK_SECRET, "POSTMARK_SERVER_TOKEN": "test-token"},
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def account_mail_in_process(request, monkeypatch) -> None:
+    """Account mail is queued after commit for the `account` worker. Most tests want to see it
+    arrive, so the queued task runs here, at once, as that worker would run it (retries
+    included). Tests of the queue itself are marked `account_mail_queued`."""
+    if request.node.get_closest_marker("account_mail_queued"):
+        return
+    from subscriptions import consent
+
+    monkeypatch.setattr(consent, "_enqueue", lambda task, kwargs: task.apply(kwargs=kwargs))
