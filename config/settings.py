@@ -133,9 +133,16 @@ if DATABASES["default"].get("ENGINE") not in {
         "Environment variable DATABASE_URL must be sqlite:/// or postgres://"
     )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the web server, worker and beat share the file without "database is locked".
+    # WAL lets readers and the one writer of the web server, worker and beat share the file;
+    # the busy timeout makes a writer wait for the lock instead of failing; and immediate write
+    # transactions take that lock at BEGIN, so two transactions that read and then write can
+    # never deadlock into an instant "database is locked" (the busy timeout cannot help there).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = _get("CONN_MAX_AGE", env.int, 60)
@@ -281,18 +288,13 @@ STORAGES = {
 
 # Admin login lockout (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT failed logins for one
 # username from one IP address, that pair is refused (429) for ADMIN_LOGIN_LOCKOUT_MINUTES.
-# Counted in Redis when REDIS_URL is set, so every web worker shares the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Without Redis (the embedded defaults) the count is kept in the database instead: axes refuses
-# a per-process or file cache, and the database is what web processes share there.
-AXES_HANDLER = (
-    "axes.handlers.cache.AxesCacheHandler"
-    if REDIS_URL
-    else "axes.handlers.database.AxesDatabaseHandler"
-)
+# Counted in the database, whatever the set-up: every web process shares it, and the admin
+# login keeps working while Redis is away (the cache handler raised, a 500).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = _get("ADMIN_LOGIN_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_get("ADMIN_LOGIN_LOCKOUT_MINUTES", env.int, 15))
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]

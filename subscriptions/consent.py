@@ -26,7 +26,6 @@ from collections.abc import Iterable
 
 from celery import Task
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -34,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from subscriptions import mail
+from subscriptions import mail, ratelimit
 from subscriptions.addresses import normalize_address, same_mailbox
 from subscriptions.models import Subscriber, Topic
 from subscriptions.signals import reader_confirmed
@@ -73,15 +72,7 @@ def check_ip_rate(ip: str) -> None:
     """Count one form submission from `ip`; raise RateLimited past the hourly limit."""
     if not ip:
         return
-    hour = timezone.now().strftime("%Y%m%d%H")
-    key = f"signup-rate:{ip}:{hour}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > settings.SIGNUP_RATE_PER_IP_PER_HOUR:
+    if ratelimit.count_submission(ip=ip, now=timezone.now()) > settings.SIGNUP_RATE_PER_IP_PER_HOUR:
         raise RateLimited(ip)
 
 
@@ -382,7 +373,8 @@ def purge_stale_signups(*, now: dt.datetime | None = None) -> dict[str, int]:
         .filter(confirmation_sent_at__lt=cutoff)
         .update(pending_email="")
     )
-    return {"deleted": deleted, "address_changes_expired": cleared}
+    counts = ratelimit.purge_counts(before=now)
+    return {"deleted": deleted, "address_changes_expired": cleared, "rate_counts_deleted": counts}
 
 
 def add_reader(

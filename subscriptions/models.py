@@ -141,3 +141,19 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber_id} {self.value:+d} {self.paper_id}"
+
+
+class SubmissionCount(models.Model):
+    """Sign-up and send-my-link submissions from one network in one hour (the per-IP limit)."""
+
+    network = models.CharField(max_length=64)
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "hour"], name="one_count_per_network_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.hour:%Y-%m-%d %H}h: {self.count}"

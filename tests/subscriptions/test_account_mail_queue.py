@@ -8,6 +8,7 @@ crash.
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -49,7 +50,10 @@ def answer(client: Client, path: str, data: dict, callbacks_fixture) -> tuple:
         callbacks_fixture(execute=False) as queued,
     ):
         response = client.post(path, data)
-    shape = tuple(query["sql"].split(" WHERE ")[0] for query in queries.captured_queries)
+    shape = tuple(
+        re.sub(r'"s\d+_x\d+"', "SP", query["sql"]).split(" WHERE ")[0]
+        for query in queries.captured_queries
+    )
     return response.status_code, response.url, shape, len(queued)
 
 
@@ -64,6 +68,8 @@ def test_every_answer_costs_the_same_whatever_the_address(
     path, form, readers, smtp_server, django_capture_on_commit_callbacks
 ):
     client = Client()
+    # The IP address's first submission of the hour creates its count row; count it first.
+    answer(client, reverse(path), form("warm-up@example.org"), django_capture_on_commit_callbacks)
     answers = {
         kind: answer(client, reverse(path), form(email), django_capture_on_commit_callbacks)
         for kind, email in ADDRESSES.items()
@@ -75,6 +81,7 @@ def test_every_answer_costs_the_same_whatever_the_address(
     assert smtp_server.messages == []  # nothing was sent by any request
     assert not Subscriber.objects.filter(confirmation_sent_at__isnull=False).exists()
     assert not Subscriber.objects.filter(email=ADDRESSES["unknown"]).exists()
+    assert not Subscriber.objects.filter(email="warm-up@example.org").exists()
 
 
 def test_the_task_that_sends_owns_the_slot_and_may_claim_it_again_after_a_crash(smtp_server):
