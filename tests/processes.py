@@ -116,6 +116,29 @@ def start_worker(
     )
 
 
+def start_beat(env: dict[str, str], schedule: Path) -> subprocess.Popen:
+    """The one beat, with its schedule file where the test says (not the shared var/)."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "beat",
+            "-s",
+            str(schedule),
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def start_django(env: dict[str, str], code: str) -> subprocess.Popen:
     """`code` in a fresh Django process (what beat or an operator's shell would run)."""
     script = f"import django\ndjango.setup()\n{code}"
