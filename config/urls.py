@@ -27,3 +27,5 @@ if tracking_webhook_mounted(email_backend=settings.EMAIL_BACKEND, anymail=settin
         if pattern.name in {f"{_esp}_tracking_webhook", f"{_esp}_webhook"}
     ]
     urlpatterns.insert(0, path("anymail/", include((_tracking, "anymail"))))
+
+handler500 = "config.errors.server_error"
