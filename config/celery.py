@@ -35,6 +35,10 @@ def schedule_periodic_tasks(sender: Celery, **kwargs) -> None:
             "task": "digest.recover_deliveries",
             "schedule": settings.RECOVERY_INTERVAL_SECONDS,
         },
+        "close-stale-ingest-runs": {
+            "task": "digest.close_stale_ingest_runs",
+            "schedule": crontab(minute="*/10"),
+        },
         "purge-stale-signups": {
             "task": "subscriptions.purge_stale_signups",
             "schedule": crontab(minute=15, hour=3),

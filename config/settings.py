@@ -246,6 +246,9 @@ MAIL_DOMAIN = _get("MAIL_DOMAIN", env.str, DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1]
 # Product knobs.
 DIGEST_HOUR_DEFAULT = _get("DIGEST_HOUR_DEFAULT", env.int, 7)
 INGEST_HOUR = _get("INGEST_HOUR", env.int, 5)
+# A run still `running` this long after it started was killed mid-run (the longest real run,
+# 20 Daily Papers pages each retried to the limit, takes under an hour).
+INGEST_STALE_MINUTES = _get("INGEST_STALE_MINUTES", env.float, 90.0)
 CONFIRMATION_MAX_AGE_DAYS = _get("CONFIRMATION_MAX_AGE_DAYS", env.int, 3)
 CONFIRMATION_RESEND_WINDOW_MINUTES = _get("CONFIRMATION_RESEND_WINDOW_MINUTES", env.int, 60)
 SIGNUP_RATE_PER_IP_PER_HOUR = _get("SIGNUP_RATE_PER_IP_PER_HOUR", env.int, 10)

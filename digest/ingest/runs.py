@@ -127,6 +127,29 @@ def finish(
     return run
 
 
+def close_stale_runs(*, now: dt.datetime) -> list[int]:
+    """Close the runs still `running` INGEST_STALE_MINUTES after they started (longer than any
+    run takes: their worker was killed mid-run) as failed; return their enabled sources' ids,
+    to be ingested again. A conditional UPDATE: running it twice closes nothing more."""
+    minutes = settings.INGEST_STALE_MINUTES
+    stale = IngestRun.objects.filter(
+        status=IngestRun.Status.RUNNING, started_at__lt=now - dt.timedelta(minutes=minutes)
+    )
+    pks = list(stale.values_list("pk", flat=True))
+    closed = IngestRun.objects.filter(pk__in=pks, status=IngestRun.Status.RUNNING)
+    source_ids = set(closed.exclude(source=None).values_list("source_id", flat=True))
+    count = closed.update(
+        status=IngestRun.Status.FAILED,
+        finished_at=now,
+        error=f"interrupted: still running after {minutes:g} minutes (its worker stopped); "
+        "the source is ingested again",
+    )
+    if count:
+        log.warning("closed %s interrupted ingest run(s)", count)
+    enabled = Source.objects.filter(pk__in=source_ids, enabled=True)
+    return sorted(enabled.values_list("pk", flat=True))
+
+
 def parse_pages(fmt: str, pages: list[bytes]) -> Fetched:
     fetched = Fetched()
     for data in pages:

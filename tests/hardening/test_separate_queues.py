@@ -72,6 +72,8 @@ def test_every_task_goes_to_its_own_queue():
             "subscriptions.change_address",
             "subscriptions.purge_stale_signups",
             "digest.process_email_event",
+            "digest.recover_deliveries",
+            "digest.close_stale_ingest_runs",
         )
     }
     assert queue_of == {
@@ -86,6 +88,8 @@ def test_every_task_goes_to_its_own_queue():
         "subscriptions.change_address": "account",
         "subscriptions.purge_stale_signups": "celery",
         "digest.process_email_event": "celery",
+        "digest.recover_deliveries": "celery",
+        "digest.close_stale_ingest_runs": "celery",
     }
 
 
