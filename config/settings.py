@@ -340,5 +340,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": _get("LOG_LEVEL", env.str, "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # The development server's request lines, through our redacting handler instead of
+        # Django's own (which would print every token in a path).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -151,7 +151,8 @@ def reader_feed(request: HttpRequest, feed_key: str) -> HttpResponse:
         link=settings.SITE_URL + "/",
         description="The papers of your digests.",
         language="en",
-        feed_url=request.build_absolute_uri(),
+        # SITE_URL, never the request's Host header: a forged Host must not re-point the feed.
+        feed_url=settings.SITE_URL + request.path,
     )
     for delivery, item in entries:
         paper = papers.get(item["id"])
