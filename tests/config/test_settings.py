@@ -136,3 +136,18 @@ def test_check_deploy_names_an_unauthenticated_esp_webhook() -> None:
     result = manage("check", "--deploy", **ESP)
     assert result.returncode != 0
     assert "paperboy.E001" in result.stderr and "ANYMAIL_WEBHOOK_SECRET" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "check"),
+    [
+        ("RECOVERY_INTERVAL_SECONDS", "900", "paperboy.W002"),
+        ("CELERY_TASK_ALWAYS_EAGER", "true", "paperboy.W003"),
+        ("CELERY_VISIBILITY_TIMEOUT", "600", "paperboy.W004"),
+    ],
+)
+def test_check_deploy_names_unsafe_delivery_settings(variable: str, value: str, check: str) -> None:
+    env = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/7", variable: value}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert check in result.stderr and variable in result.stderr
