@@ -186,8 +186,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 # A broker blip (Redis restarted, failed over) never stops a worker: it reconnects, at start-up
-# too, for as long as it takes. Tasks lost with an emptied Redis are re-enqueued by the hourly
-# send_due_digests from the ledger (tests/hardening/test_redis_restart.py).
+# too, for as long as it takes. Tasks lost with an emptied Redis are re-enqueued from the
+# ledger by the recovery beat within minutes, or the hourly send_due_digests
+# (tests/hardening/test_redis_restart.py).
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
