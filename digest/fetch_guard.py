@@ -14,8 +14,9 @@ own host may be private (the operator chose it), but only if its first connectio
 that later resolves elsewhere (DNS rebinding) is refused too. The address checked is the one
 actually connected to, so resolution cannot change between the check and the use.
 
-Requests through a proxy from the environment go through requests' proxy manager and are not
-guarded.
+Over HTTPS the deadline covers the headers and the body (the TLS socket is registered before
+the answer is read); the TLS handshake itself is bounded by the socket timeout. Requests
+through a proxy from the environment go through requests' proxy manager and are not guarded.
 """
 
 from __future__ import annotations

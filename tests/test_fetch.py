@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import itertools
+import ssl
 import subprocess
 import sys
 import threading
@@ -210,6 +211,32 @@ def server() -> Iterator[Server]:
         httpd.server_close()
 
 
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[Server]:
+    """The same routes over HTTPS, with a throwaway self-signed certificate."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    make_cert = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    make_cert += ["-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)]
+    subprocess.run(make_cert, check=True, capture_output=True)
+    handler = type(
+        "TLSHandler",
+        (Handler,),
+        {"hits": Counter(), "seen_headers": {}, "arrivals": [], "agents": []},
+    )
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield Server(url=f"https://127.0.0.1:{httpd.server_address[1]}", handler=handler)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def local_session() -> requests.Session:
     session = requests.Session()
     session.trust_env = False  # never route 127.0.0.1 through a proxy from the environment
@@ -343,6 +370,16 @@ def test_a_trickling_answer_is_cut_at_one_deadline_for_the_whole_request(server,
     started = time.monotonic()
     with pytest.raises(SourceError, match="Timeout after 1 attempt"):
         get(f"{server.url}{path}", timeout=0.5, attempts=1)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("path", ["/trickle-body", "/trickle-headers"])
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_the_deadline_holds_over_https_too(tls_server, get, session, path):
+    session.verify = False  # the throwaway certificate
+    started = time.monotonic()
+    with pytest.raises(SourceError, match="Timeout after 1 attempt"):
+        get(f"{tls_server.url}{path}", timeout=0.5, attempts=1)
     assert time.monotonic() - started < 5
 
 
