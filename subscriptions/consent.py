@@ -2,18 +2,15 @@
 
 Defences against subscription bombing (README.md, "Against subscription bombing"): at most
 one account mail per address per CONFIRMATION_RESEND_WINDOW_MINUTES (claimed with a
-conditional UPDATE, so two simultaneous sign-ups cannot both send), a per-IP hourly limit kept
-in Django's cache, a honeypot handled by the form, and confirmation mail that carries nothing
-the visitor typed.
+conditional UPDATE, so two simultaneous sign-ups cannot both send), a per-IP hourly limit
+(subscriptions/account_mail.py), a honeypot handled by the form, and confirmation mail that
+carries nothing the visitor typed.
 
 Whatever happens, the visitor sees the same page: callers get an `Outcome` for tests and logs only.
 
-Account mail never leaves from a web request. `queue_signup`, `queue_manage_link` and
-`queue_address_change` (the views' calls) count the IP address and queue one task on the
-`account` queue after commit, whatever the address: known, unknown, unsubscribed or suppressed,
-a request costs the same, so its timing tells nobody who subscribes. The task
-(subscriptions/tasks.py) then runs `subscribe`, `send_manage_link` or `request_address_change`,
-which take the address's one-mail slot and release it if sending fails.
+`subscribe`, `send_manage_link` and `request_address_change` run in the account-mail worker
+(subscriptions/tasks.py), never in a web request: they take the address's one-mail slot and
+release it if sending fails.
 """
 
 from __future__ import annotations
@@ -24,14 +21,12 @@ import logging
 import smtplib
 from collections.abc import Iterable
 
-from celery import Task
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from subscriptions import mail, ratelimit
 from subscriptions.addresses import normalize_address, same_mailbox
@@ -56,86 +51,12 @@ class Outcome(enum.StrEnum):
     NOTHING_SENT = "nothing sent"
 
 
-class RateLimited(Exception):
-    """Too many sign-ups from one IP address this hour."""
-
-
 class MailNotSent(Exception):
     """The mail server refused or was unreachable; the claim was released so a retry can send."""
 
 
 class AddressTaken(Exception):
     """Another reader already uses the address this change would move to."""
-
-
-def check_ip_rate(ip: str) -> None:
-    """Count one form submission from `ip`; raise RateLimited past the hourly limit."""
-    if not ip:
-        return
-    if ratelimit.count_submission(ip=ip, now=timezone.now()) > settings.SIGNUP_RATE_PER_IP_PER_HOUR:
-        raise RateLimited(ip)
-
-
-def _enqueue(task: Task, kwargs: dict) -> None:
-    """Queue an account-mail task once the current transaction commits (at once outside one).
-
-    With the broker away the mail is sent here instead, with a warning: signing up keeps
-    working through a Redis outage, at the cost of equal timing while it lasts."""
-
-    def send() -> None:
-        try:
-            task.apply_async(kwargs=kwargs)
-        except KombuOperationalError as error:
-            log.warning("broker unavailable (%s): running %s in the request", error, task.name)
-            task.apply(kwargs=kwargs)
-
-    transaction.on_commit(send)
-
-
-def queue_signup(
-    *,
-    email: str,
-    topics: Iterable[Topic],
-    interests: str,
-    exclusions: str,
-    frequency: str,
-    weekday: int,
-    send_hour: int,
-    timezone: str,
-    max_papers: int,
-    ip: str,
-) -> None:
-    """The sign-up form's call: count the IP address, queue the sign-up (see `subscribe`)."""
-    from subscriptions import tasks
-
-    check_ip_rate(ip)
-    choices = {
-        "email": email,
-        "topics": [topic.pk for topic in topics],
-        "interests": interests,
-        "exclusions": exclusions,
-        "frequency": frequency,
-        "weekday": weekday,
-        "send_hour": send_hour,
-        "timezone": timezone,
-        "max_papers": max_papers,
-    }
-    _enqueue(tasks.sign_up, choices)
-
-
-def queue_manage_link(*, email: str, ip: str) -> None:
-    """ "Send me my link": count the IP address, queue the lookup and mail (`send_manage_link`)."""
-    from subscriptions import tasks
-
-    check_ip_rate(ip)
-    _enqueue(tasks.send_manage_link, {"email": email})
-
-
-def queue_address_change(*, subscriber_id: int, new_email: str) -> None:
-    """The preferences centre's "change address": queue it (`request_address_change`)."""
-    from subscriptions import tasks
-
-    _enqueue(tasks.change_address, {"subscriber_id": subscriber_id, "new_email": new_email})
 
 
 def _claim_mail_slot(subscriber: Subscriber, *, claim: str = "") -> bool:
@@ -232,8 +153,8 @@ def subscribe(
     claim: str = "",
 ) -> Outcome:
     """A visitor asked to subscribe (run by the account-mail task; the form's IP address was
-    counted by `queue_signup`). Sends a confirmation (or, if already subscribed, the manage
-    link) at most once per window.
+    counted by `account_mail.queue_signup`). Sends a confirmation (or, if already subscribed,
+    the manage link) at most once per window.
 
     An anonymous form never changes an existing reader's stored choices: they are stored
     directly only for a sign-up nobody has confirmed yet; for an unsubscribed reader they wait

@@ -180,6 +180,6 @@ def account_mail_in_process(request, monkeypatch) -> None:
     included). Tests of the queue itself are marked `account_mail_queued`."""
     if request.node.get_closest_marker("account_mail_queued"):
         return
-    from subscriptions import consent
+    from subscriptions import account_mail
 
-    monkeypatch.setattr(consent, "_enqueue", lambda task, kwargs: task.apply(kwargs=kwargs))
+    monkeypatch.setattr(account_mail, "_enqueue", lambda task, kwargs: task.apply(kwargs=kwargs))

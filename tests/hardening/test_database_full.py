@@ -75,7 +75,7 @@ def web(full_database: str) -> Iterator[str]:
     def answers() -> bool:
         try:
             requests.get(f"{url}/static/css/site.css", timeout=2)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting
             return False
         return True
 

@@ -89,7 +89,7 @@ def gunicorn(hung_relay: int) -> Iterator[str]:
     def answers() -> bool:
         try:
             requests.get(f"{url}/link/", timeout=2)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting
             return False
         return True
 

@@ -91,7 +91,7 @@ def server(embedded_env: dict[str, str]) -> Iterator[str]:
     def answers() -> bool:
         try:
             return requests.get(f"{url}/healthz", timeout=2).status_code in (200, 503)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting
             return False
 
     try:
