@@ -22,6 +22,7 @@ SIGNING_KEYS = {
     "mailtrap": "MAILTRAP_TRACKING_SECRET",
     "mandrill": "MANDRILL_WEBHOOK_KEY",
     "postal": "POSTAL_WEBHOOK_KEY",
+    "resend": "RESEND_SIGNING_SECRET",  # verified with svix (pip install django-anymail[resend])
     "sendgrid": "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY",
 }
 
