@@ -30,6 +30,15 @@ def schedule_periodic_tasks(sender: Celery, **kwargs) -> None:
             "task": "digest.send_due_digests",
             "schedule": crontab(minute=5),
         },
+        # Every two minutes: an edition a crash stopped resumes within minutes.
+        "recover-deliveries": {
+            "task": "digest.recover_deliveries",
+            "schedule": settings.RECOVERY_INTERVAL_SECONDS,
+        },
+        "close-stale-ingest-runs": {
+            "task": "digest.close_stale_ingest_runs",
+            "schedule": crontab(minute="*/10"),
+        },
         "purge-stale-signups": {
             "task": "subscriptions.purge_stale_signups",
             "schedule": crontab(minute=15, hour=3),

@@ -15,13 +15,23 @@ import re
 # view-in-browser (d) and feedback (f), in subscriptions/urls.py and digest/urls.py.
 TOKEN_PATH = re.compile(r"/(confirm|manage|u|d|f)/[^/\s'\"?]+")
 FEED_PATH = re.compile(r"/feed/[^/\s'\"?]+\.xml")
-ADDRESS = re.compile(r"([A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]*@([A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
+# Any local part mail allows (apostrophes, braces, Unicode, a quoted string), so an odd one is
+# masked whole, not only the part after its last unusual character; any domain, IDNs too.
+ADDRESS = re.compile(
+    r"(\"[^\"\r\n]*\"|[^\s<>()\[\],;:@\"]+)@([^\s<>()\[\],;:@\"'/]+\.[^\s<>()\[\],;:@\"'/.]{2,})"
+)
+
+
+def _mask(match: re.Match[str]) -> str:
+    local = match.group(1)
+    bare = local.lstrip("\"'")
+    return f"{local[: len(local) - len(bare)]}{bare[:1]}***@{match.group(2)}"
 
 
 def redact(text: str) -> str:
     text = TOKEN_PATH.sub(r"/\1/[token]", text)
     text = FEED_PATH.sub("/feed/[key].xml", text)
-    return ADDRESS.sub(r"\1***@\2", text)
+    return ADDRESS.sub(_mask, text)
 
 
 class RedactSecrets(logging.Filter):

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
+
+from config.esp import webhook_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -130,9 +133,16 @@ if DATABASES["default"].get("ENGINE") not in {
         "Environment variable DATABASE_URL must be sqlite:/// or postgres://"
     )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the web server, worker and beat share the file without "database is locked".
+    # WAL lets readers and the one writer of the web server, worker and beat share the file;
+    # the busy timeout makes a writer wait for the lock instead of failing; and immediate write
+    # transactions take that lock at BEGIN, so two transactions that read and then write can
+    # never deadlock into an instant "database is locked" (the busy timeout cannot help there).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = _get("CONN_MAX_AGE", env.int, 60)
@@ -159,13 +169,27 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": _get("CELERY_VISIBILITY_TIMEOUT", env.int, 3600)
     }
+# Three queues, so one kind of work never waits behind another: a stuck ingest cannot delay an
+# edition, and a slow edition cannot delay a confirmation mail. A worker started without -Q
+# consumes all of them (`make run`); production runs one worker per queue (README "Production").
+CELERY_TASK_DEFAULT_QUEUE = "celery"  # housekeeping: webhook events, purges
+CELERY_TASK_QUEUES = [Queue(name) for name in ("send", "account", "ingest", "celery")]
+CELERY_TASK_ROUTES = {
+    "digest.ingest_*": {"queue": "ingest"},
+    "digest.recompute_trending": {"queue": "ingest"},
+    "digest.embed_new_papers": {"queue": "ingest"},
+    "digest.send_*": {"queue": "send"},
+    "subscriptions.purge_stale_signups": {"queue": "celery"},
+    "subscriptions.*": {"queue": "account"},
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 # A broker blip (Redis restarted, failed over) never stops a worker: it reconnects, at start-up
-# too, for as long as it takes. Tasks lost with an emptied Redis are re-enqueued by the hourly
-# send_due_digests from the ledger (tests/hardening/test_redis_restart.py).
+# too, for as long as it takes. Tasks lost with an emptied Redis are re-enqueued from the
+# ledger by the recovery beat within minutes, or the hourly send_due_digests
+# (tests/hardening/test_redis_restart.py).
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
@@ -211,6 +235,10 @@ ANYMAIL = {
     if key.startswith("ANYMAIL_") and key != "ANYMAIL_WEBHOOK_SECRET"
 }
 ANYMAIL["WEBHOOK_SECRET"] = _get("ANYMAIL_WEBHOOK_SECRET", env.str, "")
+# An ESP's tracking webhook without authentication lets anyone suppress any reader: production
+# refuses it; elsewhere the webhook is not mounted and `check --deploy` names it (digest/checks.py).
+if PRODUCTION and (_problem := webhook_problem(email_backend=EMAIL_BACKEND, anymail=ANYMAIL)):
+    raise ImproperlyConfigured(_problem)
 DKIM_PRIVATE_KEY_PATH = _get("DKIM_PRIVATE_KEY_PATH", env.str, "")
 DKIM_SELECTOR = _get("DKIM_SELECTOR", env.str, "paperboy")
 DKIM_DOMAIN = _get("DKIM_DOMAIN", env.str, "")
@@ -220,6 +248,9 @@ MAIL_DOMAIN = _get("MAIL_DOMAIN", env.str, DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1]
 # Product knobs.
 DIGEST_HOUR_DEFAULT = _get("DIGEST_HOUR_DEFAULT", env.int, 7)
 INGEST_HOUR = _get("INGEST_HOUR", env.int, 5)
+# A run still `running` this long after it started was killed mid-run (the longest real run,
+# 20 Daily Papers pages each retried to the limit, takes under an hour).
+INGEST_STALE_MINUTES = _get("INGEST_STALE_MINUTES", env.float, 90.0)
 CONFIRMATION_MAX_AGE_DAYS = _get("CONFIRMATION_MAX_AGE_DAYS", env.int, 3)
 CONFIRMATION_RESEND_WINDOW_MINUTES = _get("CONFIRMATION_RESEND_WINDOW_MINUTES", env.int, 60)
 SIGNUP_RATE_PER_IP_PER_HOUR = _get("SIGNUP_RATE_PER_IP_PER_HOUR", env.int, 10)
@@ -241,10 +272,18 @@ INGEST_ARXIV_CATEGORIES = _get("INGEST_ARXIV_CATEGORIES", env.str, "cs.LG+cs.AI+
 SEND_MAX_ATTEMPTS = _get("SEND_MAX_ATTEMPTS", env.int, 5)
 SEND_RETRY_BASE_SECONDS = _get("SEND_RETRY_BASE_SECONDS", env.float, 30.0)
 SEND_RETRY_MAX_SECONDS = _get("SEND_RETRY_MAX_SECONDS", env.float, 600.0)
-SENDING_STALE_MINUTES = _get("SENDING_STALE_MINUTES", env.float, 30.0)
+# A row is `sending` only while its one message is on its way: a few SMTP (or HTTP) steps, each
+# bounded by EMAIL_TIMEOUT. A claim older than six of them was left by a crash (3 minutes with
+# the default timeout). Too short is safe, only wasteful: an overtaken live sender is fenced
+# off before the end of data (README "Exactly once").
+SENDING_STALE_MINUTES = _get("SENDING_STALE_MINUTES", env.float, max(2.0, 6 * EMAIL_TIMEOUT / 60))
+# How often beat settles crashed rows and resumes stalled editions (digest.recover_deliveries).
+RECOVERY_INTERVAL_SECONDS = _get("RECOVERY_INTERVAL_SECONDS", env.float, 120.0)
 EMAIL_IDEMPOTENT_RESEND = _get("EMAIL_IDEMPOTENT_RESEND", env.bool, False)
 FETCH_MAX_BYTES = _get("FETCH_MAX_BYTES", env.int, 5 * 1024 * 1024)
 FETCH_TIMEOUT_SECONDS = _get("FETCH_TIMEOUT_SECONDS", env.float, 30.0)
+# Hosts a source may redirect to although their address is private (digest/fetch_guard.py).
+FETCH_ALLOWED_PRIVATE_HOSTS = _get("FETCH_ALLOWED_PRIVATE_HOSTS", env.list, [])
 # Operations: /healthz fails when the last successful ingest is older than this.
 HEALTH_MAX_INGEST_AGE_HOURS = _get("HEALTH_MAX_INGEST_AGE_HOURS", env.int, 30)
 HEALTH_BROKER_TIMEOUT_SECONDS = _get("HEALTH_BROKER_TIMEOUT_SECONDS", env.float, 2.0)
@@ -265,18 +304,13 @@ STORAGES = {
 
 # Admin login lockout (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT failed logins for one
 # username from one IP address, that pair is refused (429) for ADMIN_LOGIN_LOCKOUT_MINUTES.
-# Counted in Redis when REDIS_URL is set, so every web worker shares the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Without Redis (the embedded defaults) the count is kept in the database instead: axes refuses
-# a per-process or file cache, and the database is what web processes share there.
-AXES_HANDLER = (
-    "axes.handlers.cache.AxesCacheHandler"
-    if REDIS_URL
-    else "axes.handlers.database.AxesDatabaseHandler"
-)
+# Counted in the database, whatever the set-up: every web process shares it, and the admin
+# login keeps working while Redis is away (the cache handler raised, a 500).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = _get("ADMIN_LOGIN_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = timedelta(minutes=_get("ADMIN_LOGIN_LOCKOUT_MINUTES", env.int, 15))
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
@@ -313,5 +347,11 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": _get("LOG_LEVEL", env.str, "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # The development server's request lines, through our redacting handler instead of
+        # Django's own (which would print every token in a path).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -8,9 +8,8 @@ class DigestConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
-        from digest import embeddings, receivers, webhooks  # embeddings: its system check
+        from digest import checks, embeddings, receivers, webhooks  # noqa: F401 (checks)
         from subscriptions.signals import reader_confirmed
 
-        del embeddings
         tracking.connect(webhooks.on_tracking, dispatch_uid="digest.tracking")
         reader_confirmed.connect(receivers.on_reader_confirmed, dispatch_uid="digest.welcome")

@@ -208,9 +208,12 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
             # message is actually on its way to the server.
             message = batch_message(delivery, papers=papers, topics=topics, renderer=renderer)
             limiter.acquire()
-            claim = ledger.claim(delivery.pk)
+            claim = ledger.claim(delivery.pk, receiving_on=delivery.edition.date)
             if claim is None:
-                result.not_claimed += 1
+                if ledger.skip_if_not_receiving(delivery.pk, receiving_on=delivery.edition.date):
+                    result.skipped += 1  # unsubscribed (or bounced) while the batch ran
+                else:
+                    result.not_claimed += 1
                 continue
             outcome = _send_one(delivery, claim, message, papers, connection)
             if outcome is Outcome.SENT:

@@ -14,13 +14,14 @@ import email.utils
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
 import requests
 
+from digest.fetch_guard import FetchGuard, PrivateAddressRefused, guard_session
 from digest.sources.records import RateLimited, SourceError
 
 ARXIV_MIN_INTERVAL = 3.0
@@ -105,8 +106,11 @@ def fetch(
     sleep: Sleep = time.sleep,
     throttle: Throttle = HOST_THROTTLE,
     session: requests.Session | None = None,
+    allowed_private_hosts: Iterable[str] = (),
 ) -> FetchResult:
-    """GET `url` politely. `timeout` bounds connecting, each read and the whole body.
+    """GET `url` politely. `timeout` is one wall-clock deadline per attempt: connecting,
+    the headers and the whole body, however slowly they trickle (digest/fetch_guard.py).
+    A redirect to a private address is refused unless its host is in `allowed_private_hosts`.
 
     Retries 429, 5xx, timeouts and connection errors with exponential back-off and jitter,
     honouring Retry-After; gives up after `attempts` with RateLimited (429) or SourceError.
@@ -120,13 +124,18 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     own_session = session is None
-    session = session or _new_session()
+    session = guard_session(session or _new_session())
+    guard = FetchGuard(origin_host=host, allowed_private_hosts=allowed_private_hosts)
     try:
         for attempt in range(1, attempts + 1):
             throttle.wait(host, interval, sleep=sleep)
             retry_after: float | None = None
             try:
-                result = _get(session, url, headers=headers, max_bytes=max_bytes, timeout=timeout)
+                result = _get(
+                    session, url, headers=headers, max_bytes=max_bytes, timeout=timeout, guard=guard
+                )
+            except PrivateAddressRefused as error:
+                raise SourceError(f"{url}: {error}") from error
             except _TRANSIENT as error:
                 problem = f"{type(error).__name__}"
             except requests.RequestException as error:
@@ -159,9 +168,29 @@ def _new_session() -> requests.Session:
 
 
 def _get(
+    session: requests.Session,
+    url: str,
+    *,
+    headers: dict[str, str],
+    max_bytes: int,
+    timeout: float,
+    guard: FetchGuard,
+) -> FetchResult | _Retry:
+    with guard.deadline(timeout) as attempt:
+        try:
+            result = _get_once(session, url, headers=headers, max_bytes=max_bytes, timeout=timeout)
+        except (requests.RequestException, OSError) as error:
+            if attempt.expired:  # our timer cut the sockets: whatever broke, it was the deadline
+                raise requests.Timeout(f"no complete answer within {timeout:g} s") from error
+            raise
+        if attempt.expired:  # a body without a length ends "cleanly" when its socket is cut
+            raise requests.Timeout(f"no complete answer within {timeout:g} s")
+        return result
+
+
+def _get_once(
     session: requests.Session, url: str, *, headers: dict[str, str], max_bytes: int, timeout: float
 ) -> FetchResult | _Retry:
-    deadline = time.monotonic() + timeout
     with session.get(url, headers=headers, timeout=timeout, stream=True) as response:
         status = response.status_code
         if status in _RETRY_STATUSES:
@@ -180,7 +209,7 @@ def _get(
             )
         if status >= 400:
             raise SourceError(f"{url}: HTTP {status}")
-        body = _read_capped(response, max_bytes=max_bytes, deadline=deadline)
+        body = _read_capped(response, max_bytes=max_bytes)
         return FetchResult(
             status=status,
             body=body,
@@ -189,7 +218,7 @@ def _get(
         )
 
 
-def _read_capped(response: requests.Response, *, max_bytes: int, deadline: float) -> bytes:
+def _read_capped(response: requests.Response, *, max_bytes: int) -> bytes:
     """Read at most max_bytes (after decompression, so a gzip bomb is caught too)."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
@@ -199,8 +228,6 @@ def _read_capped(response: requests.Response, *, max_bytes: int, deadline: float
         size += len(chunk)
         if size > max_bytes:
             raise SourceError(f"body larger than {max_bytes} bytes")
-        if time.monotonic() > deadline:
-            raise requests.Timeout("body still arriving after the timeout")
         chunks.append(chunk)
     return b"".join(chunks)
 

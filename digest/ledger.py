@@ -33,6 +33,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from digest.models import Delivery, SentPaper
+from subscriptions.models import Subscriber
 
 log = logging.getLogger(__name__)
 
@@ -94,16 +95,31 @@ def _rowcount(sql: str, params: list) -> int:
         return cursor.rowcount
 
 
-def claim(delivery_id: int) -> Claim | None:
-    """pending -> sending. Only the caller whose UPDATE changed the row may send it."""
+def claim(delivery_id: int, *, receiving_on: dt.date) -> Claim | None:
+    """pending -> sending, if the reader still receives mail on `receiving_on` (the edition's
+    date): an unsubscribe or a bounce that lands while the batch runs stops this message.
+    Only the caller whose UPDATE changed the row may send it."""
     now = timezone.now()
+    receiving = Subscriber.objects.receiving(receiving_on).values("pk")
     if connection.vendor == "postgresql":
-        params = [Status.SENDING, now, delivery_id, Status.PENDING]
-        return Claim(delivery_id, now) if _rowcount(_CLAIM_POSTGRESQL, params) else None
-    changed = Delivery.objects.filter(pk=delivery_id, status=Status.PENDING).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now
-    )
+        readers, reader_params = receiving.query.sql_with_params()
+        params = [Status.SENDING, now, delivery_id, Status.PENDING, *reader_params]
+        sql = _CLAIM_POSTGRESQL + f" AND subscriber_id IN ({readers})"
+        return Claim(delivery_id, now) if _rowcount(sql, params) else None
+    changed = Delivery.objects.filter(
+        pk=delivery_id, status=Status.PENDING, subscriber__in=receiving
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
     return Claim(delivery_id, now) if changed else None
+
+
+def skip_if_not_receiving(delivery_id: int, *, receiving_on: dt.date) -> bool:
+    """pending -> skipped when the reader stopped receiving mail; True if it was skipped."""
+    receiving = Subscriber.objects.receiving(receiving_on).values("pk")
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, status=Status.PENDING)
+        .exclude(subscriber__in=receiving)
+        .update(status=Status.SKIPPED, reason="reader no longer receiving mail")
+    )
 
 
 def hand_over(claim: Claim) -> bool:

@@ -8,11 +8,13 @@ from django.conf import settings
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_http_methods
 
 from digest.editions import paper_doc, topic_doc
 from digest.embeddings import encoder_or_none, text_vectors
+from digest.ingest.merge import FUTURE_TOLERANCE
 from digest.matching import ReaderProfile, match_profiles
 from digest.models import Delivery, Paper
 from subscriptions.forms import ChoicesForm, SignupForm
@@ -24,7 +26,11 @@ ARCHIVE_DAYS = 60
 
 
 def latest_trending_date() -> dt.date | None:
-    return Paper.objects.aggregate(latest=Max("trending_date"))["latest"]
+    """The newest Daily Papers day, never one more than a day ahead (a wrongly dated entry
+    must not leave only itself on the home page)."""
+    latest = timezone.localdate() + FUTURE_TOLERANCE
+    papers = Paper.objects.filter(trending_date__lte=latest)
+    return papers.aggregate(latest=Max("trending_date"))["latest"]
 
 
 def papers_of(day: dt.date | None) -> list[Paper]:
@@ -38,7 +44,10 @@ def preview_matches(*, topics: list[Topic], interests: str, exclusions: str, cap
     latest = latest_trending_date()
     if latest is None:
         return []
-    papers = list(Paper.objects.filter(trending_date__gt=latest - dt.timedelta(days=PREVIEW_DAYS)))
+    week = Paper.objects.filter(
+        trending_date__gt=latest - dt.timedelta(days=PREVIEW_DAYS), trending_date__lte=latest
+    )
+    papers = list(week)
     profile = ReaderProfile(
         topics=tuple(topic_doc(t) for t in topics),
         interests=interests.strip(),
@@ -147,7 +156,8 @@ def reader_feed(request: HttpRequest, feed_key: str) -> HttpResponse:
         link=settings.SITE_URL + "/",
         description="The papers of your digests.",
         language="en",
-        feed_url=request.build_absolute_uri(),
+        # SITE_URL, never the request's Host header: a forged Host must not re-point the feed.
+        feed_url=settings.SITE_URL + request.path,
     )
     for delivery, item in entries:
         paper = papers.get(item["id"])

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from redis.exceptions import RedisError
@@ -100,6 +101,39 @@ def send_due_digests(*, now: dt.datetime | None = None) -> int:
     if last_run is None or now > last_run:
         _record_run(now)
     return enqueued
+
+
+def resume_stalled_editions(*, now: dt.datetime | None = None) -> int:
+    """Every RECOVERY_INTERVAL_SECONDS (beat): settle rows a crash left behind, then re-enqueue
+    the pending rows of recent editions nobody is sending, so an edition resumes within
+    minutes of a crash instead of at the next hourly run.
+
+    Nobody is sending an edition when none of its rows was claimed within the stale rule
+    (SENDING_STALE_MINUTES) and it was built before that: its batches died with a worker (a
+    SIGKILLed worker's unacknowledged batches come back from Redis only after the visibility
+    timeout, an hour) or with the broker. An edition being sent is left alone, so its queued
+    batches are not doubled; a repeat is harmless anyway (the claims let one sender per row
+    through). Returns the number of batches enqueued.
+    """
+    now = now or timezone.now()
+    recover_stuck_deliveries(now=now)
+    quiet_since = now - dt.timedelta(minutes=settings.SENDING_STALE_MINUTES)
+    recent = now - dt.timedelta(days=WEEKLY_CATCH_UP_DAYS + 2)
+    candidates = (
+        Edition.objects.filter(
+            created_at__gte=recent,
+            created_at__lt=quiet_since,
+            deliveries__status=Delivery.Status.PENDING,
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    stalled = [
+        edition_id
+        for edition_id in candidates
+        if not Delivery.objects.filter(edition_id=edition_id, claimed_at__gte=quiet_since).exists()
+    ]
+    return enqueue_pending(edition_ids=sorted(stalled)) if stalled else 0
 
 
 def _last_run() -> dt.datetime | None:

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from digest import pages, views
 
@@ -13,6 +13,4 @@ urlpatterns = [
     path("feed/<slug:feed_key>.xml", pages.reader_feed, name="feed"),
     path("d/<str:token>/", views.view_in_browser, name="view"),
     path("f/<str:token>/", views.feedback, name="feedback"),
-    # anymail's ESP webhooks, e.g. /anymail/postmark/tracking/ (basic auth: WEBHOOK_SECRET).
-    path("anymail/", include("anymail.urls")),
 ]

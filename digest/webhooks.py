@@ -4,7 +4,7 @@ The receiver only stores the event (de-duplicated on its event id: a unique colu
 get_or_create) and enqueues "digest.process_email_event" after commit, so the ESP gets its 200
 well inside its timeout. Processing: hard bounce / complaint -> suppress at once; soft bounce ->
 count, suppress at SOFT_BOUNCE_LIMIT; opened / clicked -> counts on the Delivery;
-unsubscribed -> unsubscribe.
+unsubscribed -> unsubscribe. An event acts only on the reader whose address is its recipient.
 """
 
 from __future__ import annotations
@@ -78,14 +78,29 @@ def on_tracking(sender: object, event: AnymailTrackingEvent, esp_name: str, **kw
     record_tracking_event(event=event, esp_name=esp_name)
 
 
-def _delivery_for(event: EmailEvent) -> Delivery | None:
+def _reader_for(event: EmailEvent) -> Subscriber | None:
+    """The reader the event's recipient address names: nothing else picks who is affected."""
+    if not event.recipient:
+        return None
+    return Subscriber.objects.by_email(event.recipient).first()
+
+
+def _delivery_for(event: EmailEvent, reader: Subscriber | None) -> Delivery | None:
+    """One of that reader's deliveries, by the metadata's delivery id or the ESP message id.
+
+    Metadata may narrow the event to one delivery, never widen it: an id naming another
+    reader's delivery (sequential ids are easy to guess) is ignored.
+    """
+    if reader is None:
+        return None
+    theirs = Delivery.objects.filter(subscriber=reader)
     delivery_id = str(event.payload.get("metadata", {}).get("delivery", ""))
     if delivery_id.isdigit():
-        found = Delivery.objects.filter(pk=int(delivery_id)).first()
+        found = theirs.filter(pk=int(delivery_id)).first()
         if found:
             return found
     if event.message_id:
-        return Delivery.objects.filter(message_id=event.message_id).first()
+        return theirs.filter(message_id=event.message_id).first()
     return None
 
 
@@ -116,16 +131,10 @@ def process_email_event(*, event_pk: int) -> None:
     if not claimed:
         return
     event = EmailEvent.objects.get(pk=event_pk)
-    delivery = _delivery_for(event)
+    subscriber = _reader_for(event)
+    delivery = _delivery_for(event, subscriber)
     if delivery is not None and event.delivery_id is None:
         EmailEvent.objects.filter(pk=event.pk).update(delivery=delivery)
-    subscriber = (
-        delivery.subscriber
-        if delivery is not None
-        else Subscriber.objects.by_email(event.recipient).first()
-        if event.recipient
-        else None
-    )
     kind = event.event_type
     if kind == "opened" and delivery is not None:
         Delivery.objects.filter(pk=delivery.pk).update(opens=F("opens") + 1)

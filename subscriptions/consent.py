@@ -2,11 +2,15 @@
 
 Defences against subscription bombing (README.md, "Against subscription bombing"): at most
 one account mail per address per CONFIRMATION_RESEND_WINDOW_MINUTES (claimed with a
-conditional UPDATE, so two simultaneous sign-ups cannot both send), a per-IP hourly limit kept
-in Django's cache, a honeypot handled by the form, and confirmation mail that carries nothing
-the visitor typed.
+conditional UPDATE, so two simultaneous sign-ups cannot both send), a per-IP hourly limit
+(subscriptions/account_mail.py), a honeypot handled by the form, and confirmation mail that
+carries nothing the visitor typed.
 
 Whatever happens, the visitor sees the same page: callers get an `Outcome` for tests and logs only.
+
+`subscribe`, `send_manage_link` and `request_address_change` run in the account-mail worker
+(subscriptions/tasks.py), never in a web request: they take the address's one-mail slot and
+release it if sending fails.
 """
 
 from __future__ import annotations
@@ -18,14 +22,13 @@ import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from subscriptions import mail
+from subscriptions import mail, ratelimit
 from subscriptions.addresses import normalize_address, same_mailbox
 from subscriptions.models import Subscriber, Topic
 from subscriptions.signals import reader_confirmed
@@ -48,10 +51,6 @@ class Outcome(enum.StrEnum):
     NOTHING_SENT = "nothing sent"
 
 
-class RateLimited(Exception):
-    """Too many sign-ups from one IP address this hour."""
-
-
 class MailNotSent(Exception):
     """The mail server refused or was unreachable; the claim was released so a retry can send."""
 
@@ -60,32 +59,21 @@ class AddressTaken(Exception):
     """Another reader already uses the address this change would move to."""
 
 
-def check_ip_rate(ip: str) -> None:
-    """Count one form submission from `ip`; raise RateLimited past the hourly limit."""
-    if not ip:
-        return
-    hour = timezone.now().strftime("%Y%m%d%H")
-    key = f"signup-rate:{ip}:{hour}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    if count > settings.SIGNUP_RATE_PER_IP_PER_HOUR:
-        raise RateLimited(ip)
-
-
-def _claim_mail_slot(subscriber: Subscriber) -> bool:
+def _claim_mail_slot(subscriber: Subscriber, *, claim: str = "") -> bool:
     """Record that an account mail goes out now, unless one went within the window.
 
-    A conditional UPDATE: of twenty simultaneous sign-ups for one address, exactly one claims."""
+    A conditional UPDATE: of twenty simultaneous sign-ups for one address, exactly one claims.
+    `claim` (the sending task's id) lets a redelivered copy of the same task claim again after
+    a worker crash."""
     now = timezone.now()
     window_start = now - dt.timedelta(minutes=settings.CONFIRMATION_RESEND_WINDOW_MINUTES)
+    free = Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=window_start)
+    if claim:
+        free |= Q(account_mail_claim=claim)
     claimed = (
         Subscriber.objects.filter(pk=subscriber.pk)
-        .filter(Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=window_start))
-        .update(confirmation_sent_at=now)
+        .filter(free)
+        .update(confirmation_sent_at=now, account_mail_claim=claim)
     )
     if claimed:
         subscriber.confirmation_sent_at = now
@@ -99,7 +87,7 @@ def _send_claimed(subscriber: Subscriber, message: mail.Mail) -> None:
     except (smtplib.SMTPException, OSError) as error:
         Subscriber.objects.filter(
             pk=subscriber.pk, confirmation_sent_at=subscriber.confirmation_sent_at
-        ).update(confirmation_sent_at=None)
+        ).update(confirmation_sent_at=None, account_mail_claim="")
         log.warning(
             "account mail %s to subscriber %s failed: %s", message.kind, subscriber.pk, error
         )
@@ -138,11 +126,11 @@ def _manage_link_mail(subscriber: Subscriber) -> mail.Mail:
     )
 
 
-def _send_account_mail(subscriber: Subscriber) -> Outcome:
+def _send_account_mail(subscriber: Subscriber, *, claim: str = "") -> Outcome:
     """The one account mail that fits the reader's state, at most once per window."""
     if subscriber.status == Status.SUPPRESSED:
         return Outcome.NOTHING_SENT
-    if not _claim_mail_slot(subscriber):
+    if not _claim_mail_slot(subscriber, claim=claim):
         return Outcome.THROTTLED
     if subscriber.status in (Status.PENDING, Status.UNSUBSCRIBED):
         _send_claimed(subscriber, _confirmation_mail(subscriber))
@@ -162,12 +150,16 @@ def subscribe(
     send_hour: int,
     timezone: str,
     max_papers: int,
-    ip: str,
+    claim: str = "",
 ) -> Outcome:
-    """A visitor asks to subscribe. Sends a confirmation (or, if already subscribed, the manage
-    link) at most once per window. Choices are stored only while the address is unconfirmed:
-    an anonymous form must never change an active reader's settings."""
-    check_ip_rate(ip)
+    """A visitor asked to subscribe (run by the account-mail task; the form's IP address was
+    counted by `account_mail.queue_signup`). Sends a confirmation (or, if already subscribed,
+    the manage link) at most once per window.
+
+    An anonymous form never changes an existing reader's stored choices: they are stored
+    directly only for a sign-up nobody has confirmed yet; for an unsubscribed reader they wait
+    in `pending_choices` until the address owner confirms (a Resubscribe restores the reader's
+    own); an active or paused reader's are ignored (they get their manage link)."""
     email = normalize_address(email)
     choices = {
         "interests": interests.strip(),
@@ -187,22 +179,31 @@ def subscribe(
                     subscriber = Subscriber.objects.create(email=email, **choices)
             except IntegrityError:  # a simultaneous sign-up for the same address won the race
                 subscriber = Subscriber.objects.by_email(email).select_for_update().get()
-        if subscriber.status in (Status.PENDING, Status.UNSUBSCRIBED):
-            for name, value in choices.items():
-                setattr(subscriber, name, value)
-            subscriber.save(update_fields=[*choices, "updated_at"])
-            subscriber.topics.set(topics)
-    return _send_account_mail(subscriber)
+        if subscriber.status == Status.PENDING and subscriber.confirmed_at is None:
+            _apply_choices(subscriber, {**choices, "topics": [t.pk for t in topics]})
+        elif subscriber.status == Status.UNSUBSCRIBED:
+            subscriber.pending_choices = {**choices, "topics": [t.pk for t in topics]}
+            subscriber.save(update_fields=["pending_choices", "updated_at"])
+    return _send_account_mail(subscriber, claim=claim)
 
 
-def send_manage_link(*, email: str, ip: str) -> Outcome:
-    """'Send me my link': the same answer for any address. A pending reader gets the
+def _apply_choices(subscriber: Subscriber, choices: dict) -> None:
+    """Store sign-up choices (as `subscribe` collects them, topics as ids) on the reader."""
+    values = {name: value for name, value in choices.items() if name != "topics"}
+    for name, value in values.items():
+        setattr(subscriber, name, value)
+    subscriber.pending_choices = {}
+    subscriber.save(update_fields=[*values, "pending_choices", "updated_at"])
+    subscriber.topics.set(Topic.objects.filter(pk__in=choices.get("topics", [])))
+
+
+def send_manage_link(*, email: str, claim: str = "") -> Outcome:
+    """'Send me my link' (run by the account-mail task). A pending reader gets the
     confirmation instead; an unknown address gets nothing."""
-    check_ip_rate(ip)
     subscriber = Subscriber.objects.by_email(normalize_address(email)).first()
     if subscriber is None:
         return Outcome.NOTHING_SENT
-    return _send_account_mail(subscriber)
+    return _send_account_mail(subscriber, claim=claim)
 
 
 def subscriber_for_confirmation(token: str) -> Subscriber:
@@ -240,6 +241,8 @@ def confirm(token: str) -> Subscriber:
             subscriber.confirmed_at = now
             subscriber.save(update_fields=["email", "pending_email", "confirmed_at", "updated_at"])
             return subscriber
+        if subscriber.pending_choices:  # a sign-up for this address: its owner says yes
+            _apply_choices(subscriber, subscriber.pending_choices)
         subscriber.status = Status.ACTIVE
         subscriber.confirmed_at = now
         subscriber.unsubscribed_at = None
@@ -253,7 +256,7 @@ def confirm(token: str) -> Subscriber:
     return subscriber
 
 
-def request_address_change(*, subscriber: Subscriber, new_email: str) -> Outcome:
+def request_address_change(*, subscriber: Subscriber, new_email: str, claim: str = "") -> Outcome:
     """Send a confirmation to the new address; the old one stays until it is confirmed.
 
     An address another reader already uses gets no mail (and the page says the same thing)."""
@@ -264,7 +267,7 @@ def request_address_change(*, subscriber: Subscriber, new_email: str) -> Outcome
         return Outcome.NOTHING_SENT
     if Subscriber.objects.by_email(new_email).exists():
         return Outcome.NOTHING_SENT
-    if not _claim_mail_slot(subscriber):
+    if not _claim_mail_slot(subscriber, claim=claim):
         return Outcome.THROTTLED
     subscriber.pending_email = new_email
     subscriber.save(update_fields=["pending_email", "updated_at"])
@@ -291,7 +294,8 @@ def purge_stale_signups(*, now: dt.datetime | None = None) -> dict[str, int]:
         .filter(confirmation_sent_at__lt=cutoff)
         .update(pending_email="")
     )
-    return {"deleted": deleted, "address_changes_expired": cleared}
+    counts = ratelimit.purge_counts(before=now)
+    return {"deleted": deleted, "address_changes_expired": cleared, "rate_counts_deleted": counts}
 
 
 def add_reader(

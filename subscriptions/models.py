@@ -74,11 +74,20 @@ class Subscriber(models.Model):
     max_papers = models.PositiveSmallIntegerField(default=10)
     paused_until = models.DateField(null=True, blank=True)
     pending_email = models.EmailField(blank=True, help_text="New address awaiting confirmation")
+    pending_choices = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Choices from a sign-up for this existing address; applied only when its "
+        "owner confirms",
+    )
     feed_key = models.CharField(max_length=43, unique=True, default=secrets.token_urlsafe)
     soft_bounces = models.PositiveIntegerField(default=0)
     suppression_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=django_timezone.now, db_index=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # The task that claimed the one-mail-per-window slot: a redelivered copy of it (after a
+    # worker crash) may claim again; any other mail waits for the window.
+    account_mail_claim = models.CharField(max_length=64, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     suppressed_at = models.DateTimeField(null=True, blank=True)
@@ -132,3 +141,19 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber_id} {self.value:+d} {self.paper_id}"
+
+
+class SubmissionCount(models.Model):
+    """Sign-up and send-my-link submissions from one network in one hour (the per-IP limit)."""
+
+    network = models.CharField(max_length=64)
+    hour = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "hour"], name="one_count_per_network_hour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} {self.hour:%Y-%m-%d %H}h: {self.count}"

@@ -31,10 +31,16 @@ def unsubscribe(*, subscriber_id: int) -> bool:
 
 def resubscribe(*, subscriber_id: int) -> bool:
     """Undo an unsubscribe from a signed link. The link proves the reader reads this address,
-    so an address confirmed before comes back at once; a suppressed address never does."""
+    so an address confirmed before comes back at once, with the reader's own choices (any
+    waiting from an anonymous sign-up are dropped); a suppressed address never does."""
     changed = Subscriber.objects.filter(
         pk=subscriber_id, status=Status.UNSUBSCRIBED, confirmed_at__isnull=False
-    ).update(status=Status.ACTIVE, unsubscribed_at=None, updated_at=django_timezone.now())
+    ).update(
+        status=Status.ACTIVE,
+        unsubscribed_at=None,
+        pending_choices={},
+        updated_at=django_timezone.now(),
+    )
     return bool(changed)
 
 
@@ -88,7 +94,9 @@ def update_preferences(
     with transaction.atomic():
         for name, value in choices.items():
             setattr(subscriber, name, value)
-        subscriber.save(update_fields=[*choices, "updated_at"])
+        # The owner's own choices replace any an anonymous sign-up left waiting.
+        subscriber.pending_choices = {}
+        subscriber.save(update_fields=[*choices, "pending_choices", "updated_at"])
         subscriber.topics.set(list(topics))
     return subscriber
 

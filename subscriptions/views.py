@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from subscriptions import consent, preferences
+from subscriptions import account_mail, consent, preferences
 from subscriptions.forms import (
     WEEKDAYS,
     ChangeEmailForm,
@@ -51,12 +51,6 @@ def rate_limited(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def mail_failed(request: HttpRequest) -> HttpResponse:
-    response = render(request, "subscriptions/mail_failed.html", status=503)
-    response["Retry-After"] = "300"
-    return response
-
-
 def invalid_link(request: HttpRequest, *, status: int = 400) -> HttpResponse:
     return render(request, "subscriptions/invalid_link.html", status=status)
 
@@ -76,13 +70,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         if form.is_bot():
             return redirect("subscriptions:check_inbox")
         try:
-            consent.subscribe(
+            account_mail.queue_signup(
                 email=form.cleaned_data["email"], ip=client_ip(request), **form.choices()
             )
-        except consent.RateLimited:
+        except account_mail.RateLimited:
             return rate_limited(request)
-        except consent.MailNotSent:
-            return mail_failed(request)
         return redirect("subscriptions:check_inbox")
     status = 400 if form.is_bound else 200
     return render(request, "subscriptions/signup.html", {"form": form}, status=status)
@@ -98,11 +90,9 @@ def send_link(request: HttpRequest) -> HttpResponse:
     form = SendLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            consent.send_manage_link(email=form.cleaned_data["email"], ip=client_ip(request))
-        except consent.RateLimited:
+            account_mail.queue_manage_link(email=form.cleaned_data["email"], ip=client_ip(request))
+        except account_mail.RateLimited:
             return rate_limited(request)
-        except consent.MailNotSent:
-            return mail_failed(request)
         return redirect("subscriptions:check_inbox")
     return render(request, "subscriptions/send_link.html", {"form": form})
 
@@ -225,12 +215,9 @@ def _manage_action(
         form = ChangeEmailForm(request.POST)
         if not form.is_valid():
             return None, {"email_form": form}
-        try:
-            consent.request_address_change(
-                subscriber=subscriber, new_email=form.cleaned_data["new_email"]
-            )
-        except consent.MailNotSent:
-            return mail_failed(request), {}
+        account_mail.queue_address_change(
+            subscriber_id=pk, new_email=form.cleaned_data["new_email"]
+        )
         messages.success(
             request,
             "If that address can be used, a confirmation link is on its way to it. "

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import importlib
 import os
 import shutil
 import socket
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
+from django.urls import clear_url_caches
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -135,3 +139,47 @@ def digest_mail_settings(settings):
 @pytest.fixture
 def db_vendor() -> str:
     return connection.vendor
+
+
+def _rebuild_urls() -> None:
+    importlib.reload(importlib.import_module(settings.ROOT_URLCONF))
+    clear_url_caches()
+
+
+@contextmanager
+def urls_built_with(**overrides: object) -> Iterator[None]:
+    """The URL configuration as start-up builds it under these settings (the ESP's tracking
+    webhook is mounted, or not, when config/urls.py is imported)."""
+    try:
+        with override_settings(**overrides):
+            _rebuild_urls()
+            yield
+    finally:
+        _rebuild_urls()
+
+
+WEBHOOK_SECRET = "paperboy:s3cret-webhook"
+
+
+@pytest.fixture
+def postmark_webhook() -> Iterator[None]:
+    """Postmark configured with a webhook secret, so /anymail/postmark/tracking/ is mounted.
+
+    Mail in the test still goes where the test sends it (smtp_server overrides EMAIL_BACKEND)."""
+    with urls_built_with(
+        EMAIL_BACKEND="anymail.backends.postmark.EmailBackend",
+        ANYMAIL={"WEBHOOK_SECRET": WEBHOOK_SECRET, "POSTMARK_SERVER_TOKEN": "test-token"},
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def account_mail_in_process(request, monkeypatch) -> None:
+    """Account mail is queued after commit for the `account` worker. Most tests want to see it
+    arrive, so the queued task runs here, at once, as that worker would run it (retries
+    included). Tests of the queue itself are marked `account_mail_queued`."""
+    if request.node.get_closest_marker("account_mail_queued"):
+        return
+    from subscriptions import account_mail
+
+    monkeypatch.setattr(account_mail, "_enqueue", lambda task, kwargs: task.apply(kwargs=kwargs))

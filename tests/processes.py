@@ -83,7 +83,10 @@ def service_env(*, smtp_port: int, broker_url: str | None = None, **extra: str) 
     }
 
 
-def start_worker(env: dict[str, str], name: str, *, concurrency: int = 2) -> subprocess.Popen:
+def start_worker(
+    env: dict[str, str], name: str, *, concurrency: int = 2, queues: str = ""
+) -> subprocess.Popen:
+    """A prefork worker; on every queue, or only on `queues` (as README's production runs)."""
     return subprocess.Popen(
         [
             sys.executable,
@@ -103,10 +106,34 @@ def start_worker(env: dict[str, str], name: str, *, concurrency: int = 2) -> sub
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            *(["-Q", queues] if queues else []),
         ],
         cwd=ROOT,
         env=env,
         start_new_session=True,  # its own process group: a signal reaches every child at once
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def start_beat(env: dict[str, str], schedule: Path) -> subprocess.Popen:
+    """The one beat, with its schedule file where the test says (not the shared var/)."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "beat",
+            "-s",
+            str(schedule),
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

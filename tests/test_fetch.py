@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import itertools
+import ssl
 import subprocess
 import sys
 import threading
@@ -137,6 +138,43 @@ class Handler(BaseHTTPRequestHandler):
         time.sleep(1.5)
         self.reply(200, b"late")
 
+    def trickle(self, data: bytes, pause: float = 0.1) -> None:
+        """A byte at a time: each read returns long before any socket timeout."""
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            for byte in data:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(pause)
+
+    def route_trickle_body(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "200")
+        self.end_headers()
+        self.trickle(b"x" * 200)
+
+    def route_trickle_headers(self) -> None:
+        self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        self.trickle(b"X-Slow: " + b"y" * 200 + b"\r\n")
+
+    def route_trickle_gzip_chunked(self) -> None:
+        self.protocol_version = "HTTP/1.1"
+        self.send_response(200)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        body = gzip.compress(b"<rss/>" * 100)
+        self.trickle(b"".join(b"1\r\n" + bytes([b]) + b"\r\n" for b in body))
+
+    def route_to_localhost(self) -> None:
+        port = self.server.server_address[1]
+        self.reply(302, headers={"Location": f"http://localhost:{port}/ok"})
+
+    def route_to_metadata(self) -> None:
+        self.reply(302, headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+
+    def route_to_same_host(self) -> None:
+        self.reply(302, headers={"Location": "/ok"})
+
     def stream_zeros(self, total: int) -> None:
         chunk = b"\0" * 65536
         try:
@@ -168,6 +206,32 @@ def server() -> Iterator[Server]:
     thread.start()
     try:
         yield Server(url=f"http://127.0.0.1:{httpd.server_address[1]}", handler=handler)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[Server]:
+    """The same routes over HTTPS, with a throwaway self-signed certificate."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    make_cert = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    make_cert += ["-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)]
+    subprocess.run(make_cert, check=True, capture_output=True)
+    handler = type(
+        "TLSHandler",
+        (Handler,),
+        {"hits": Counter(), "seen_headers": {}, "arrivals": [], "agents": []},
+    )
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield Server(url=f"https://127.0.0.1:{httpd.server_address[1]}", handler=handler)
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -294,9 +358,43 @@ def test_the_cap_applies_after_decompression(server, get):
 
 
 def test_a_slow_server_times_out_and_is_retried_then_reported(server, get, sleeps):
-    with pytest.raises(SourceError, match="ReadTimeout after 2 attempt"):
+    with pytest.raises(SourceError, match="Timeout after 2 attempt"):
         get(f"{server.url}/slow", timeout=0.3, attempts=2)
     assert len(sleeps) == 1
+
+
+@pytest.mark.parametrize("path", ["/trickle-body", "/trickle-headers", "/trickle-gzip-chunked"])
+def test_a_trickling_answer_is_cut_at_one_deadline_for_the_whole_request(server, get, path):
+    """A byte every 0.1 s never trips a per-read timeout; the whole request still ends at the
+    deadline (0.5 s here; the bound below only catches a hang: the trickle lasts 20 s+)."""
+    started = time.monotonic()
+    with pytest.raises(SourceError, match="Timeout after 1 attempt"):
+        get(f"{server.url}{path}", timeout=0.5, attempts=1)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("path", ["/trickle-body", "/trickle-headers"])
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_the_deadline_holds_over_https_too(tls_server, get, session, path):
+    session.verify = False  # the throwaway certificate
+    started = time.monotonic()
+    with pytest.raises(SourceError, match="Timeout after 1 attempt"):
+        get(f"{tls_server.url}{path}", timeout=0.5, attempts=1)
+    assert time.monotonic() - started < 5
+
+
+def test_a_redirect_to_a_private_address_is_refused_at_once(server, get, sleeps):
+    for path in ("/to-localhost", "/to-metadata"):
+        with pytest.raises(SourceError, match="private address"):
+            get(f"{server.url}{path}", timeout=2.0)
+    assert sleeps == []
+    assert server.handler.hits["/ok"] == 0
+
+
+def test_a_redirect_is_followed_to_the_sources_own_host_or_an_allowed_one(server, get):
+    assert get(f"{server.url}/to-same-host").body == b"<rss/>"
+    allowed = get(f"{server.url}/to-localhost", allowed_private_hosts=["localhost"])
+    assert allowed.body == b"<rss/>"
 
 
 def test_a_body_cut_short_is_retried_then_reported(server, get, sleeps):

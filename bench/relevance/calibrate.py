@@ -59,8 +59,10 @@ def training_rows(dataset: beir.Dataset, embed, *, lexical: bool) -> dict:
         if lexical:
             parts.semantic[:] = 0
             parts.semantic_z[:] = 0
-        kinds = ["words" if matcher.facets[f].kind == "quoted" else matcher.facets[f].kind
-                 for f in facets]
+        kinds = [
+            "words" if matcher.facets[f].kind == "quoted" else matcher.facets[f].kind
+            for f in facets
+        ]
         labels = np.array([query.grades.get(p.id, 0) >= 1 for p in candidates])
         standout = parts.semantic_z + calibration.LEX_SHARE * parts.lexical_z
         columns = np.arange(len(candidates))
@@ -68,11 +70,13 @@ def training_rows(dataset: beir.Dataset, embed, *, lexical: bool) -> dict:
             idx = [i for i, k in enumerate(kinds) if k == kind]
             best = np.argmax(standout[idx], axis=0)
             features, y = rows[kind]
-            features += np.column_stack([
-                standout[idx][best, columns],
-                parts.semantic[idx][best, columns],
-                parts.lexical[idx][best, columns],
-            ]).tolist()
+            features += np.column_stack(
+                [
+                    standout[idx][best, columns],
+                    parts.semantic[idx][best, columns],
+                    parts.lexical[idx][best, columns],
+                ]
+            ).tolist()
             y += labels.tolist()
     return rows
 

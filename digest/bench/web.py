@@ -140,6 +140,9 @@ class Server:
             "SIGNUP_RATE_PER_IP_PER_HOUR": str(10**9),
             "EMAIL_URL": "",
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            # The sign-up's task runs in the request: its reader is created (and deleted after)
+            # here, instead of a sign-up task left in Redis for a real worker to mail.
+            "CELERY_TASK_ALWAYS_EAGER": "true",
             "LOG_LEVEL": "ERROR",
         }
         gunicorn = Path(sys.executable).with_name("gunicorn")

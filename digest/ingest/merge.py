@@ -16,6 +16,8 @@ Rules, field by field:
 
 from __future__ import annotations
 
+import datetime as dt
+
 from digest.models import Paper
 from digest.sources.records import PaperRecord
 
@@ -38,18 +40,45 @@ MAX_LENGTHS = {
 }
 
 
-def clamp_record(record: PaperRecord) -> PaperRecord:
-    """Cut strings to their column widths and drop impossible (negative) signal counts."""
+# PositiveIntegerField is a 4-byte integer on PostgreSQL: a larger count raises a DataError
+# that would cost every other paper of the document.
+MAX_COUNT = 2_147_483_647
+# A source's clock may run a little ahead (time zones, a paper dated tomorrow in Asia); beyond
+# this a date is wrong, and would rank the paper as the newest for ever.
+FUTURE_TOLERANCE = dt.timedelta(days=1)
+
+
+def clamp_record(record: PaperRecord, *, now: dt.datetime, warnings: list[str]) -> PaperRecord:
+    """Fit the record to its columns and to the clock, so one bad entry costs only its bad value.
+
+    Strings are cut to their column widths and negative counts dropped (silently: parsers have
+    warned). A count beyond any column (3,000,000,000 upvotes) and a date more than a day ahead
+    are left empty with a warning naming the paper: no real paper has them, and keeping either
+    (or clamping the count to the maximum) would put this one paper first.
+    """
     for name, width in MAX_LENGTHS.items():
         value = getattr(record, name, None)
         if isinstance(value, str) and len(value) > width:
             setattr(record, name, value[:width])
-    for name in SIGNALS:
+    for name in (*SIGNALS, "version"):
         value = getattr(record, name)
         if value is not None and value < 0:
             setattr(record, name, None)
-    if record.version is not None and record.version < 0:
-        record.version = None
+        elif value is not None and value > MAX_COUNT:
+            warnings.append(f"{record.canonical_id}: {name} {value} out of range; left empty")
+            setattr(record, name, None)
+    latest = now + FUTURE_TOLERANCE
+    for name in ("published_at", "updated_at", "trending_date"):
+        value = getattr(record, name)
+        if value is None:
+            continue
+        ahead = value > (latest if isinstance(value, dt.datetime) else latest.date())
+        if ahead:
+            warnings.append(
+                f"{record.canonical_id}: {name} {value.isoformat()} is more than a day ahead; "
+                "left empty"
+            )
+            setattr(record, name, None)
     return record
 
 

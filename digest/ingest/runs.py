@@ -97,6 +97,7 @@ def run_ingest(
     except DatabaseError as error:
         finish(run, fetching, error=f"storing failed, nothing was saved: {error}")
         raise
+    run.warnings = [*counts.warnings, *fetched.warnings][:200]
     run.new, run.updated, run.unchanged = counts.new, counts.updated, counts.unchanged
     run.failed = counts.failed
     return finish(run, fetching, fetched=fetched)
@@ -124,6 +125,29 @@ def finish(
                 update += ["etag", "last_modified"]
         source.save(update_fields=update)
     return run
+
+
+def close_stale_runs(*, now: dt.datetime) -> list[int]:
+    """Close the runs still `running` INGEST_STALE_MINUTES after they started (longer than any
+    run takes: their worker was killed mid-run) as failed; return their enabled sources' ids,
+    to be ingested again. A conditional UPDATE: running it twice closes nothing more."""
+    minutes = settings.INGEST_STALE_MINUTES
+    stale = IngestRun.objects.filter(
+        status=IngestRun.Status.RUNNING, started_at__lt=now - dt.timedelta(minutes=minutes)
+    )
+    pks = list(stale.values_list("pk", flat=True))
+    closed = IngestRun.objects.filter(pk__in=pks, status=IngestRun.Status.RUNNING)
+    source_ids = set(closed.exclude(source=None).values_list("source_id", flat=True))
+    count = closed.update(
+        status=IngestRun.Status.FAILED,
+        finished_at=now,
+        error=f"interrupted: still running after {minutes:g} minutes (its worker stopped); "
+        "the source is ingested again",
+    )
+    if count:
+        log.warning("closed %s interrupted ingest run(s)", count)
+    enabled = Source.objects.filter(pk__in=source_ids, enabled=True)
+    return sorted(enabled.values_list("pk", flat=True))
 
 
 def parse_pages(fmt: str, pages: list[bytes]) -> Fetched:
@@ -198,4 +222,5 @@ def _get(url: str, *, etag: str, last_modified: str, interval: float | None = No
         user_agent=settings.USER_AGENT,
         min_interval=interval,
         throttle=host_throttle(),
+        allowed_private_hosts=settings.FETCH_ALLOWED_PRIVATE_HOSTS,
     )

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
+from digest.ingest.merge import FUTURE_TOLERANCE
 from digest.models import Paper, SignalSnapshot
 from digest.trending import TrendingInputs, trending_score, why_trending
 
@@ -24,11 +25,18 @@ def recent_papers(now: dt.datetime) -> QuerySet[Paper]:
     )
 
 
-def age_reference(paper: Paper) -> dt.datetime:
-    """The Daily Papers date if any, else publication, else when we first saw the paper."""
-    if paper.trending_date is not None:
+def age_reference(paper: Paper, now: dt.datetime) -> dt.datetime:
+    """The Daily Papers date if any, else publication, else when we first saw the paper.
+
+    A date more than a day ahead (stored before ingest refused them) is ignored: it would keep
+    the paper's age at zero, ranking it as the newest until that date.
+    """
+    latest = now + FUTURE_TOLERANCE
+    if paper.trending_date is not None and paper.trending_date <= latest.date():
         return dt.datetime.combine(paper.trending_date, dt.time(), tzinfo=dt.UTC)
-    return paper.published_at or paper.first_seen_at
+    if paper.published_at is not None and paper.published_at <= latest:
+        return paper.published_at
+    return min(paper.first_seen_at, now)
 
 
 class SnapshotHistory:
@@ -68,7 +76,7 @@ def inputs_for(paper: Paper, history: SnapshotHistory, now: dt.datetime) -> Tren
     upvotes_day_ago, _ = baseline(history, paper, now - DAY)
     upvotes_week_ago, stars_week_ago = baseline(history, paper, now - WEEK)
     return TrendingInputs(
-        age=now - age_reference(paper),
+        age=now - age_reference(paper, now),
         upvotes=paper.upvotes,
         github_stars=paper.github_stars,
         num_comments=paper.num_comments,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -44,6 +44,7 @@ class StoreCounts:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def lock_paper_store(run: IngestRun) -> None:
@@ -118,7 +119,7 @@ def store_records(
     storable = []
     for record in records:
         if is_storable(record):
-            storable.append(clamp_record(record))
+            storable.append(clamp_record(record, now=now, warnings=counts.warnings))
         else:
             counts.failed += 1
     if not storable:

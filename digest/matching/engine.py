@@ -65,8 +65,9 @@ class Parts:
     lexical_z: np.ndarray
 
     def row(self, i: int) -> Parts:
-        return Parts(*(getattr(self, f)[i] for f in ("semantic", "lexical", "semantic_z",
-                                                       "lexical_z")))
+        return Parts(
+            *(getattr(self, f)[i] for f in ("semantic", "lexical", "semantic_z", "lexical_z"))
+        )
 
 
 @dataclass

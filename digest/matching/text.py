@@ -13,15 +13,16 @@ from functools import lru_cache
 
 import Stemmer
 
-_STOP_TEXT = """a about above after again against all also am an and any are as at be because
-    been before being below between both but by can could did do does doing down during each either
-    etc few for from further had has have having he her here hers him his how i if in into is it its
-    itself just me more most my neither no nor not of off on once only or other our ours out over
-    own same she should so some such than that the their theirs them then there these they this those
-    through to too under until up very via was we were what when where which while who whom why will
-    with would you your yours e.g i.e vs paper papers work works research study studies interested
-    interest interests anything something stuff related new novel recent recently toward towards
-    using based propose proposed especially particularly mainly im i'm like"""
+_STOP_TEXT = """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each either etc few
+    for from further had has have having he her here hers him his how i if in into is it its
+    itself just me more most my neither no nor not of off on once only or other our ours out
+    over own same she should so some such than that the their theirs them then there these they
+    this those through to too under until up very via was we were what when where which while
+    who whom why will with would you your yours e.g i.e vs paper papers work works research
+    study studies interested interest interests anything something stuff related new novel
+    recent recently toward towards using based propose proposed especially particularly mainly
+    im i'm like"""
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 _LATEX = re.compile(r"\\[A-Za-z]+|[${}^_~\\]")

@@ -16,6 +16,12 @@ def send_due_digests() -> int:
     return sending.send_due_digests()
 
 
+@shared_task(name="digest.recover_deliveries")
+def recover_deliveries() -> int:
+    """Every RECOVERY_INTERVAL_SECONDS: resume editions a crash stopped (safe to run twice)."""
+    return sending.resume_stalled_editions()
+
+
 # A dropped database connection (failover, restart, a killed backend) retries the whole batch:
 # rows it had not claimed are still pending and are sent by the retry; a row it had claimed is
 # left `sending`/`handed_over` and the stale rule settles it (README.md, "Reliability").

@@ -67,6 +67,15 @@ def ingest_all_sources() -> int:
     return len(ids)
 
 
+@shared_task(name="digest.close_stale_ingest_runs")
+def close_stale_ingest_runs() -> int:
+    """Beat, every 10 minutes: close runs a killed worker left `running`; retry their sources."""
+    source_ids = ingest.close_stale_runs(now=timezone.now())
+    for source_id in source_ids:
+        transaction.on_commit(lambda source_id=source_id: ingest_source.delay(source_id))
+    return len(source_ids)
+
+
 @shared_task(name="digest.recompute_trending")
 def recompute_trending(now: str | None = None) -> int:
     """Refresh trending_score and why_trending; `now` is an ISO datetime (default: the clock)."""

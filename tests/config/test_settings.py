@@ -103,3 +103,51 @@ def test_the_wsgi_application_imports_every_view_before_its_first_request() -> N
         [sys.executable, "-c", probe], cwd=ROOT, env=clean, capture_output=True, text=True
     )
     assert result.stdout.strip() == "True", result.stderr
+
+
+ESP = {
+    "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+    "ANYMAIL_POSTMARK_SERVER_TOKEN": "t",
+}
+
+
+@pytest.mark.parametrize(
+    "backend", ["anymail.backends.postmark.EmailBackend", "digest.mailbackends.ResendBackend"]
+)
+def test_production_refuses_an_esp_without_a_webhook_secret(backend: str) -> None:
+    result = manage("check", **{**PRODUCTION, **ESP, "EMAIL_BACKEND": backend})
+    assert result.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET" in result.stderr.splitlines()[-1]
+
+
+def test_production_accepts_an_esp_with_a_webhook_secret_or_its_signing_key() -> None:
+    secret = {**PRODUCTION, **ESP, "ANYMAIL_WEBHOOK_SECRET": "paperboy:" + secrets.token_hex(16)}
+    signed = {
+        **PRODUCTION,
+        "EMAIL_BACKEND": "anymail.backends.mailgun.EmailBackend",
+        "ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY": secrets.token_hex(16),
+    }
+    for env in (secret, signed):
+        result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+        assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_names_an_unauthenticated_esp_webhook() -> None:
+    result = manage("check", "--deploy", **ESP)
+    assert result.returncode != 0
+    assert "paperboy.E001" in result.stderr and "ANYMAIL_WEBHOOK_SECRET" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "check"),
+    [
+        ("RECOVERY_INTERVAL_SECONDS", "900", "paperboy.W002"),
+        ("CELERY_TASK_ALWAYS_EAGER", "true", "paperboy.W003"),
+        ("CELERY_VISIBILITY_TIMEOUT", "600", "paperboy.W004"),
+    ],
+)
+def test_check_deploy_names_unsafe_delivery_settings(variable: str, value: str, check: str) -> None:
+    env = {**PRODUCTION, "REDIS_URL": "redis://127.0.0.1:6379/7", variable: value}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert check in result.stderr and variable in result.stderr

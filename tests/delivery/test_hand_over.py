@@ -72,7 +72,7 @@ def test_if_the_hand_over_cannot_be_recorded_the_server_never_gets_the_message(
 
 def test_a_sender_the_stale_rule_overtook_cannot_hand_over_or_overwrite(smtp_server):
     delivery = one_reader_edition()
-    slow = ledger.claim(delivery.pk)
+    slow = ledger.claim(delivery.pk, receiving_on=DAY)
     later = timezone.now() + dt.timedelta(minutes=31)
     ledger.recover_stuck_deliveries(now=later)  # the slow sender looks crashed: back to pending
 

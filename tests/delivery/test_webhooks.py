@@ -19,8 +19,7 @@ POSTMARK_ID = "883953f4-6105-42a2-a16a-77a8eac79483"
 
 
 @pytest.fixture(autouse=True)
-def webhook_secret(settings):
-    settings.ANYMAIL = {"WEBHOOK_SECRET": "paperboy:s3cret-webhook"}
+def webhook_secret(postmark_webhook):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False

@@ -131,3 +131,15 @@ def test_a_readers_feed_lists_the_papers_they_were_sent(client, papers) -> None:
 
 def test_an_unknown_feed_key_is_404(client, db) -> None:
     assert client.get(reverse("digest:feed", args=["not-a-key"])).status_code == 404
+
+
+def test_the_feeds_self_link_follows_site_url_not_the_host_header(client, db, settings) -> None:
+    settings.SITE_URL = "https://paperboy.example"
+    settings.ALLOWED_HOSTS = ["*"]
+    reader = Subscriber.objects.create(email="feed@example.org", status="active")
+
+    response = client.get(reverse("digest:feed", args=[reader.feed_key]), HTTP_HOST="evil.example")
+
+    body = response.content.decode()
+    assert f'href="https://paperboy.example/feed/{reader.feed_key}.xml" rel="self"' in body
+    assert "evil.example" not in body

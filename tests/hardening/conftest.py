@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-# Rate-limit and lockout counters start empty in every test: tests/conftest.py gives each test
-# its own cache key space (isolated_cache).
+# Rate-limit and lockout counters start empty in every test: they live in the database, which
+# each test rolls back.
 
 
 @pytest.fixture

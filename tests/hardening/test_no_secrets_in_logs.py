@@ -36,7 +36,7 @@ def written_log() -> Iterator[io.StringIO]:
 def test_a_whole_journey_logs_no_token_and_no_full_address(smtp_server, written_log, caplog):
     browser = Client(REMOTE_ADDR="203.0.113.7")
     smtp_server.reply = "451 4.3.0 Mailbox busy, try again later"
-    assert browser.post(reverse("subscriptions:signup"), signup_data(ADDRESS)).status_code == 503
+    assert browser.post(reverse("subscriptions:signup"), signup_data(ADDRESS)).status_code == 302
     smtp_server.reply = "250 OK"
     browser.post(reverse("subscriptions:signup"), signup_data(ADDRESS))
     confirm = path_of(link_in(smtp_server.messages[-1], "/confirm/"))
@@ -79,3 +79,32 @@ def test_a_refusal_naming_the_recipient_is_logged_without_the_address(written_lo
     assert "a***@example.org" in written
     assert ADDRESS not in written
     assert "lovelace" not in written
+
+
+@pytest.mark.parametrize(
+    ("address", "hidden"),
+    [
+        ("o'brien.smith@example.org", "brien"),
+        ("josé.garcía@example.org", "garc"),
+        ('"ada lovelace"@example.org', "lovelace"),
+        ("ada+{news}@example.org", "news"),
+        ("ada.lovelace@exämple.org", "lovelace"),
+    ],
+)
+def test_an_odd_address_shows_one_character_of_its_local_part(written_log, address, hidden):
+    logging.getLogger("digest").warning("send failed for %s", address)
+
+    written = written_log.getvalue()
+    assert hidden not in written
+    assert f"{address.lstrip(chr(34))[0]}***@" in written
+
+
+def test_the_development_servers_request_lines_carry_no_token(written_log):
+    """runserver logs every request line through "django.server"; ours redacts it."""
+    logging.getLogger("django.server").info(
+        '"%s" %s %s', "POST /u/MQ:1xYRaS:SnsYI1S5uoFCp2mImmDFrc/ HTTP/1.1", "200", "512"
+    )
+
+    written = written_log.getvalue()
+    assert '"POST /u/[token]/ HTTP/1.1" 200 512' in written
+    assert "SnsYI1S5" not in written

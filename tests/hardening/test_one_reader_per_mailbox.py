@@ -150,11 +150,11 @@ def test_the_subscribe_command_uses_the_same_rule(smtp_server):
 def test_consent_called_directly_uses_the_same_rule(smtp_server):
     make_reader("ada@example.org")
 
-    outcome = consent.send_manage_link(email="ada@" + fullwidth("EXAMPLE") + ".org", ip="")
+    outcome = consent.send_manage_link(email="ada@" + fullwidth("EXAMPLE") + ".org")
 
     assert outcome == consent.Outcome.MANAGE_LINK_SENT
     with pytest.raises(InvalidAddress):
-        consent.subscribe(email=f"{CYRILLIC_A}da@example.org", ip="", **_choices())
+        consent.subscribe(email=f"{CYRILLIC_A}da@example.org", **_choices())
 
 
 def _choices() -> dict:

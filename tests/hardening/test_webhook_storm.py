@@ -36,8 +36,7 @@ THREADS = 8
 
 
 @pytest.fixture(autouse=True)
-def webhook_secret(settings):
-    settings.ANYMAIL = {"WEBHOOK_SECRET": ":".join(SECRET)}
+def webhook_secret(settings, postmark_webhook):
     settings.SOFT_BOUNCE_LIMIT = 3
     app.conf.task_always_eager = True
     yield

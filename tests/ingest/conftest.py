@@ -33,6 +33,9 @@ class Recorder(BaseHTTPRequestHandler):
             page, limit = int(query["p"][0]), int(query["limit"][0])
             items = HF_ITEMS[page * limit : (page + 1) * limit]
             self.answer(200, json.dumps(items).encode(), {"Content-Type": "application/json"})
+        elif url.path == "/moved-inside":  # a redirect into the private network
+            port = self.server.server_address[1]
+            self.answer(302, b"", {"Location": f"http://localhost:{port}/atom/cs.LG"})
         elif url.path == "/limited":
             self.answer(429, b"Too Many Requests", {"Retry-After": "600"})
         else:

@@ -64,3 +64,16 @@ def test_an_http_error_fails_the_run_and_keeps_the_stored_papers(server: str) ->
     assert Paper.objects.count() == 12
     broken.refresh_from_db()
     assert broken.last_run_at is not None and broken.last_success_at is None
+
+
+def test_a_redirect_into_the_private_network_fails_the_run_unless_the_host_is_allowed(
+    server: str, settings
+) -> None:
+    source = make_source("moved", url=f"{server}/moved-inside")
+
+    refused = run_ingest(source=source)
+    settings.FETCH_ALLOWED_PRIVATE_HOSTS = ["localhost"]
+    allowed = run_ingest(source=source)
+
+    assert refused.status == "failed" and "private address" in refused.error
+    assert (allowed.status, allowed.new) == ("ok", 12)

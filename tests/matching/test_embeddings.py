@@ -44,7 +44,11 @@ def test_papers_are_embedded_once(counting: Counting) -> None:
     paper = Paper.objects.get(title="Streaming ASR on device")
     vector = embeddings.vector_of(paper, counting)
     assert vector is not None and vector.shape == (counting.dimension,)
-    assert np.allclose(vector, counting.encoder.encode(["Streaming ASR on device. We transcribe speech."])[0], atol=1e-5)
+    assert np.allclose(
+        vector,
+        counting.encoder.encode(["Streaming ASR on device. We transcribe speech."])[0],
+        atol=1e-5,
+    )
 
 
 def test_a_changed_model_invalidates_stored_vectors(counting: Counting) -> None:
@@ -77,7 +81,7 @@ def test_with_semantic_matching_off_nothing_is_embedded(settings, encoder) -> No
 
 def test_a_model_path_that_does_not_load_stops_the_checks(settings, tmp_path) -> None:
     settings.EMBEDDING_MODEL_PATH = str(tmp_path)
-    with pytest.raises(SystemCheckError, match="digest.E010"):
+    with pytest.raises(SystemCheckError, match=r"digest\.E010"):
         call_command("check")
     settings.SEMANTIC_MATCHING = False
     call_command("check")

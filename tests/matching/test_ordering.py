@@ -1,6 +1,5 @@
 from dataclasses import replace
 
-from digest.matching.dedup import near_duplicate_groups, title_jaccard
 from digest.matching.engine import Matcher
 from digest.matching.profiles import PaperDoc, ReaderProfile
 
@@ -41,8 +40,7 @@ def test_trending_reorders_relevant_papers_but_never_adds_irrelevant_ones(
     first, second = (m.paper_id for m in quiet[:2])
     assert {first, second} == {"2305.04832", "2302.01680"}
     boosted = [
-        replace(p, trending_score=1000.0) if p.id in (second, "2305.18290") else p
-        for p in papers
+        replace(p, trending_score=1000.0) if p.id in (second, "2305.18290") else p for p in papers
     ]
     loud = Matcher(boosted).match_profiles([profile])[0]
     assert loud[0].paper_id == second  # the trending one overtakes

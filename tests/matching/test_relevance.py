@@ -65,7 +65,8 @@ def test_meaning_bridges_a_vocabulary_gap(encoder) -> None:
     assert meaning.argmax() == 0 and meaning[0] > 2 * meaning[1:].max()
     assert words.max() == words.min()  # no shared word: words alone cannot tell them apart
     [facet] = hybrid._plan([profile]).positive[0]
-    assert hybrid.reasons.reason(facet, 0) == "close in meaning to your interest 'speech recognition'"
+    reason = hybrid.reasons.reason(facet, 0)
+    assert reason == "close in meaning to your interest 'speech recognition'"
 
 
 def test_without_vectors_matching_is_lexical(papers: list[PaperDoc], encoder) -> None:

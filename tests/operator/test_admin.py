@@ -205,7 +205,7 @@ def test_pause_and_enable_sources(operator_client):
 def _queued_tasks(url: str, transport_options: dict) -> list[tuple[str, list]]:
     found = []
     with Connection(url, transport_options=transport_options) as broker:
-        queue = broker.SimpleQueue("celery")
+        queue = broker.SimpleQueue("ingest")  # ingest has its own queue (task_routes)
         try:
             while True:
                 message = queue.get(timeout=0.5)

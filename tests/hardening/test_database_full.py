@@ -1,0 +1,105 @@
+"""PostgreSQL out of connections: one-click unsubscribe answers 503 with Retry-After (mailbox
+providers retry it), and no page shows a bare 500.
+
+A real gunicorn whose database role may open no connection at all: PostgreSQL refuses it
+("too many connections for role"), the same OperationalError as a server at max_connections.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import requests
+from django.conf import settings
+from django.db import connection
+
+from subscriptions.mail import unsubscribe_url
+from tests.conftest import free_port
+from tests.processes import ROOT, signal_group, wait_for
+from tests.subscriptions.helpers import make_reader
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+@pytest.fixture
+def full_database() -> Iterator[str]:
+    """A database URL whose every connection PostgreSQL refuses."""
+    role = f"paperboy_full_{uuid.uuid4().hex[:8]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 0')
+    db = settings.DATABASES["default"]
+    try:
+        yield f"postgres://{role}@{db['HOST']}:{db['PORT']}/{connection.settings_dict['NAME']}"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP ROLE "{role}"')
+
+
+@pytest.fixture
+def web(full_database: str) -> Iterator[str]:
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        "DATABASE_URL": full_database,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            requests.get(f"{url}/static/css/site.css", timeout=2)
+        except (requests.ConnectionError, requests.Timeout):  # still starting
+            return False
+        return True
+
+    try:
+        wait_for(answers, timeout=30, what="gunicorn to answer")
+        yield url
+    finally:
+        signal_group(process, 15)
+
+
+def test_one_click_unsubscribe_answers_503_with_retry_after(web):
+    path = unsubscribe_url(make_reader("ada@example.org")).split("://", 1)[1].split("/", 1)[1]
+
+    response = requests.post(f"{web}/{path}", data={"List-Unsubscribe": "One-Click"}, timeout=30)
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    assert "Back in a moment" in response.text
+
+
+@pytest.mark.parametrize("path", ["/", "/papers/", "/signup/"])
+def test_no_page_shows_a_bare_500(web, path):
+    response = requests.get(f"{web}{path}", timeout=30)
+
+    assert response.status_code == 503
+    assert "Server Error (500)" not in response.text
+    assert "Back in a moment" in response.text
