@@ -13,7 +13,8 @@ from functools import lru_cache
 
 import Stemmer
 
-_STOP_TEXT = """a about above after again against all also am an and any are as at be because been before
+_STOP_TEXT = """a about above after again against all also am an and any are as at be
+    because been before
     being below between both but by can could did do does doing down during each either etc few
     for from further had has have having he her here hers him his how i if in into is it its
     itself just me more most my neither no nor not of off on once only or other our ours out
