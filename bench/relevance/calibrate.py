@@ -64,7 +64,7 @@ def training_rows(dataset: beir.Dataset, embed, *, lexical: bool) -> dict:
             for f in facets
         ]
         labels = np.array([query.grades.get(p.id, 0) >= 1 for p in candidates])
-        standout = parts.semantic_z + calibration.LEX_SHARE * parts.lexical_z
+        standout = parts.semantic_z + parts.lexical  # picks each kind's best facet
         columns = np.arange(len(candidates))
         for kind in set(kinds):
             idx = [i for i, k in enumerate(kinds) if k == kind]
@@ -86,11 +86,11 @@ def fit(rows, *, lexical: bool) -> dict[str, calibration.Weights]:
     for kind, (features, labels) in sorted(rows.items()):
         if kind == "paper":
             continue
-        x = np.array(features)[:, [0, 2]] if lexical else np.array(features)
+        x = np.array(features)[:, [2]] if lexical else np.array(features)
         model = LogisticRegression(C=1.0, max_iter=1000).fit(x, labels)
         coef = [round(float(c), 3) for c in model.coef_[0]]
         if lexical:
-            coef = [coef[0], 0.0, coef[1]]
+            coef = [0.0, 0.0, coef[0]]
         weights[kind] = calibration.Weights(round(float(model.intercept_[0]), 3), *coef)
         print(f"{kind}: {len(labels)} rows, {sum(labels)} relevant -> {weights[kind]}")
     weights["paper"] = weights["words"]  # see calibration.py

@@ -1,9 +1,10 @@
 """The constants that turn similarities into "the reader wants this": fitted, never hand-picked.
 
 For a facet and a paper, `standout` measures how far the paper stands out for that facet: the
-semantic z-score plus LEX_SHARE times the lexical z-score, both against the facet's similarity
-with 200 background papers of many fields (background.json), so a short phrase and a long
-description are on one scale, whatever the edition's size. Then
+z-score of the semantic similarity against the facet's similarity with 200 background papers of
+many fields (background.json), so a short phrase and a long description are on one scale,
+whatever the edition's size. (Against background, tf-idf is no distribution — mostly exact
+zeros, so one shared rare word would "stand out" by 50 sigma: it enters as the raw cosine.) Then
 
     P(facet, paper) = sigmoid(bias + a · standout + b · semantic + c · lexical)
 
@@ -12,9 +13,6 @@ with no paper near an interest, the best of them still stands out, but is not cl
 
 How each value was chosen (bench/relevance, interests written and graded independently of this
 code; its split was fixed before any system was scored):
-- LEX_SHARE = 0.3: the best nDCG@10 of a ranking by standout on the *train* split among
-  0, 0.2, 0.3, 0.5 and 1 (0.79, 0.82, 0.82, 0.81, 0.80; measured with z-scores over the
-  edition, before the background reference replaced them).
 - the weights: one logistic regression per kind on the *train* split (every candidate paper,
   unjudged ones as 0; target grade >= 1), `bench/relevance/calibrate.py`.
 - FLOOR: on the *dev* split, used for nothing else, must-reads first: among the floors 0.05,
@@ -28,8 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-LEX_SHARE = 0.3
-
 
 @dataclass(frozen=True)
 class Weights:
@@ -42,7 +38,7 @@ class Weights:
         """For one facet's engine.Parts row: the log-odds that the reader wants each paper."""
         return (
             self.bias
-            + self.standout * (parts.semantic_z + LEX_SHARE * parts.lexical_z)
+            + self.standout * parts.semantic_z
             + self.semantic * parts.semantic
             + self.lexical * parts.lexical
         ).astype(np.float32)
@@ -65,12 +61,12 @@ def against(x: np.ndarray, background: np.ndarray) -> np.ndarray:
 # "paper" facets ("more like this") use the "words" weights: the train split has 45 relevant
 # pairs for them, too few to fit a kind of its own that holds on editions of another size.
 HYBRID = {
-    "topic": Weights(-5.231, standout=1.189, semantic=-0.679, lexical=0.492),
-    "words": Weights(-7.869, standout=1.623, semantic=2.18, lexical=0.93),
+    "topic": Weights(-5.257, standout=1.335, semantic=-0.181, lexical=0.86),
+    "words": Weights(-7.541, standout=1.767, semantic=1.877, lexical=3.628),
 }
 LEXICAL = {
-    "topic": Weights(-2.659, standout=3.133, semantic=0.0, lexical=0.257),
-    "words": Weights(-5.019, standout=3.672, semantic=0.0, lexical=2.787),
+    "topic": Weights(-1.105, standout=0.0, semantic=0.0, lexical=2.454),
+    "words": Weights(-4.145, standout=0.0, semantic=0.0, lexical=12.982),
 }
 FLOOR = 0.2
 LEXICAL_FLOOR = 0.05

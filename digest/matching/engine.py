@@ -62,12 +62,9 @@ class Parts:
     semantic: np.ndarray
     lexical: np.ndarray
     semantic_z: np.ndarray
-    lexical_z: np.ndarray
 
     def row(self, i: int) -> Parts:
-        return Parts(
-            *(getattr(self, f)[i] for f in ("semantic", "lexical", "semantic_z", "lexical_z"))
-        )
+        return Parts(*(getattr(self, f)[i] for f in ("semantic", "lexical", "semantic_z")))
 
 
 @dataclass
@@ -98,7 +95,7 @@ class Matcher:
         self.papers = list(papers)
         self.position = {p.id: i for i, p in enumerate(self.papers)}
         self.references = {**(reference_papers or {}), **{p.id: p for p in self.papers}}
-        self.lexical = LexicalIndex(self.papers, background_texts())
+        self.lexical = LexicalIndex(self.papers)
         semantic = embed is not None and all(p.vector is not None for p in self.papers)
         self.embed = embed if semantic else None
         self.weights = calibration.HYBRID if semantic else calibration.LEXICAL
@@ -115,6 +112,8 @@ class Matcher:
         top = float(np.log1p(trending.max())) if len(trending) else 0.0
         self.trend = np.log1p(trending) / top if top > 0 else np.zeros_like(trending)
         self.trend_factor = 1 + TREND_BETA * self.trend
+        self.log_trend = np.log(self.trend_factor).astype(np.float32)
+        self.floor_logit = float(np.log(self.floor / (1 - self.floor)))
         self.groups = near_duplicate_groups([p.title for p in self.papers])
         self.has_duplicates = len(np.unique(self.groups)) < len(self.papers)
         self.facets: list[Facet] = []
@@ -146,12 +145,12 @@ class Matcher:
         return plan
 
     def facet_parts(self, rows: Sequence[int]) -> Parts:
-        """Similarities of these facets with every paper, and as z-scores against background."""
+        """Similarities of these facets with every paper; semantic also as z-scores against the
+        background papers (tf-idf against background is no distribution: mostly exact zeros)."""
         facets = [self.facets[r] for r in rows]
-        lexical, lexical_bg = self.lexical.similarity([f.words for f in facets])
-        lexical_z = calibration.against(lexical, lexical_bg)
+        lexical = self.lexical.similarity([f.words for f in facets])
         if self.embed is None:
-            return Parts(np.zeros_like(lexical), lexical, np.zeros_like(lexical), lexical_z)
+            return Parts(np.zeros_like(lexical), lexical, np.zeros_like(lexical))
         vectors = np.zeros((len(facets), self.paper_vectors.shape[1]), dtype=np.float32)
         texts = [i for i, f in enumerate(facets) if f.kind != "paper"]
         if texts:
@@ -161,7 +160,7 @@ class Matcher:
                 vectors[i] = self._centroid(f)
         semantic = vectors @ self.paper_vectors.T
         semantic_z = calibration.against(semantic, vectors @ self.background.T)
-        return Parts(semantic, lexical, semantic_z, lexical_z)
+        return Parts(semantic, lexical, semantic_z)
 
     def _centroid(self, facet: Facet) -> np.ndarray:
         """Marked papers reuse their stored vectors; one without a vector is embedded here."""
@@ -250,10 +249,7 @@ class Matcher:
         return out
 
     def _chunk_relevance(self, plan: _Plan, rows: range) -> tuple[np.ndarray, ...]:
-        """(relevance, order key, positive slots, table, where) for a chunk of profiles.
-
-        The order key is the same blend in log-odds, so papers whose probability rounds to 1
-        keep their order: key = logit(relevance) + log(1 + 0.3 · trend)."""
+        """(log-odds of relevance, positive slots, table, where) for a chunk of profiles."""
         positive = self._slots([plan.positive[r] for r in rows])
         negative = self._slots([plan.negative[r] for r in rows])
         used = {int(f) for f in np.unique(np.concatenate([positive.ravel(), negative.ravel()]))}
@@ -268,14 +264,15 @@ class Matcher:
                 logit[i][self._allowed(plan.exclusions[r]) == 0] = -np.inf
             if plan.marked[r]:
                 logit[i, plan.marked[r]] = -np.inf
-        relevance = calibration.sigmoid(logit)
-        return relevance, logit + np.log(self.trend_factor), positive, table, where
+        return logit, positive, table, where
 
     def relevance(self, profiles: Sequence[ReaderProfile]) -> np.ndarray:
         """(profiles, papers) calibrated relevance, exclusions and marks applied."""
         plan = self._plan(profiles)
         chunks = [
-            self._chunk_relevance(plan, range(s, min(s + CHUNK_ROWS, len(profiles))))[0]
+            calibration.sigmoid(
+                self._chunk_relevance(plan, range(s, min(s + CHUNK_ROWS, len(profiles))))[0]
+            )
             for s in range(0, len(profiles), CHUNK_ROWS)
         ]
         return np.vstack(chunks or [np.zeros((0, len(self.papers)), dtype=np.float32)])
@@ -294,15 +291,15 @@ class Matcher:
         return lists
 
     def _chunk_lists(self, plan: _Plan, rows: range, cap: int) -> list[list[Match]]:
-        relevance, key, slots, table, where = self._chunk_relevance(plan, rows)
-        included = relevance >= self.floor
-        key = np.where(included, key, -np.inf)
-        score = relevance * self.trend_factor
+        logit, slots, table, where = self._chunk_relevance(plan, rows)
+        # Order by the blend in log-odds, so papers whose probability rounds to 1 keep their
+        # order: key = logit(relevance) + log(1 + 0.3 · trend); only included papers compete.
+        key = np.where(logit >= self.floor_logit, logit + self.log_trend, -np.inf)
         depth = min(len(self.papers), cap + (10 if self.has_duplicates else 0))
         top = np.argpartition(-key, depth - 1, axis=1)[:, :depth]
         order = np.argsort(-np.take_along_axis(key, top, axis=1), axis=1, kind="stable")
         top = np.take_along_axis(top, order, axis=1)
-        keep = np.take_along_axis(included, top, axis=1)
+        keep = np.take_along_axis(key, top, axis=1) > -np.inf
         if self.has_duplicates:
             groups = self.groups[top]
             earlier = (groups[:, :, None] == groups[:, None, :]) & keep[:, None, :]
@@ -325,8 +322,8 @@ class Matcher:
                 [
                     Match(
                         paper_id=self.papers[j].id,
-                        relevance=float(relevance[i, j]),
-                        score=float(score[i, j]),
+                        relevance=float(calibration.sigmoid(logit[i, j])),
+                        score=float(calibration.sigmoid(logit[i, j]) * self.trend_factor[j]),
                         reasons=self.reasons.reasons(int(best[i, c]), int(second[i, c]), j),
                     )
                     for c, j in zip(chosen.tolist(), top[i, chosen].tolist(), strict=True)

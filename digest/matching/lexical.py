@@ -29,22 +29,18 @@ def paper_text(paper: PaperDoc) -> str:
 
 
 class LexicalIndex:
-    """The edition's papers, and the background papers in the same term space (idf from the
-    edition: the words that are rare today are the ones that tell papers apart today)."""
+    """The edition's papers (idf from the edition: the words that are rare today are the ones
+    that tell papers apart today)."""
 
-    def __init__(self, papers: Sequence[PaperDoc], background: Sequence[str] = ()) -> None:
+    def __init__(self, papers: Sequence[PaperDoc]) -> None:
         self.vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
         texts = [paper_text(p) for p in papers]
         self.matrix: sparse.csr_matrix = self.vectorizer.fit_transform(texts or [""])
-        self.background = self.vectorizer.transform(list(background) or [""])
         self.stems = [frozenset(terms(f"{p.title} {p.abstract}")) for p in papers]
 
-    def similarity(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Cosine of each text with each paper, and with each background paper (float32)."""
+    def similarity(self, texts: Sequence[str]) -> np.ndarray:
+        """Cosine of each text with each paper: (len(texts), papers), float32."""
         if not texts:
-            empty = np.zeros((0, self.matrix.shape[0]), dtype=np.float32)
-            return empty, np.zeros((0, self.background.shape[0]), dtype=np.float32)
+            return np.zeros((0, self.matrix.shape[0]), dtype=np.float32)
         queries = self.vectorizer.transform(texts)
-        papers = np.asarray((queries @ self.matrix.T).todense(), dtype=np.float32)
-        background = np.asarray((queries @ self.background.T).todense(), dtype=np.float32)
-        return papers, background
+        return np.asarray((queries @ self.matrix.T).todense(), dtype=np.float32)

@@ -55,7 +55,7 @@ def test_the_digest_has_a_text_and_an_html_part_saying_the_same(smtp_server):
         assert "https://arxiv.org/abs/2511." in part
         assert "https://arxiv.org/pdf/2511." in part
         assert "https://github.com/example/robots" in part
-        assert "matches your topic Robot learning" in part
+        assert "in your topic Robot learning" in part
         assert "+40 upvotes today" in part
         assert "https://paperboy.example/f/" in part  # more / less like this
         assert "https://paperboy.example/d/" in part  # view in browser

@@ -67,8 +67,8 @@ def test_lists_are_the_best_papers_above_the_floor(
     matcher: Matcher, profile: ReaderProfile, cap: int
 ) -> None:
     """The chunked top-k path returns exactly what sorting every paper would."""
-    relevance, key, *_ = matcher._chunk_relevance(matcher._plan([profile]), range(1))
-    relevance, key = relevance[0], key[0]
+    logit = matcher._chunk_relevance(matcher._plan([profile]), range(1))[0][0]
+    relevance, key = matcher.relevance([profile])[0], logit + matcher.log_trend
     eligible = np.nonzero(relevance >= matcher.floor)[0]
     expected = eligible[np.lexsort((eligible, -key[eligible]))][:cap]
     got = [matcher.position[m.paper_id] for m in matcher.match_profiles([profile], cap=cap)[0]]
