@@ -16,6 +16,7 @@ from django.core import checks
 from django.db.models import Q
 
 from digest.matching.encoder import EmbeddingModelError, Encoder, load_encoder
+from digest.matching.facets import background_texts
 from digest.models import Paper, TextEmbedding
 
 log = logging.getLogger(__name__)
@@ -59,14 +60,20 @@ def embed_papers(papers: Iterable[Paper] | None = None) -> int:
             paper.embedding = vector.astype(np.float32).tobytes()
             paper.embedding_model = encoder.name
         Paper.objects.bulk_update(batch, ["embedding", "embedding_model"])
+    # The background papers every edition compares with: embedded here, not in a request.
+    TextVectors(encoder)(background_texts())
     return len(ids)
 
 
 class TextVectors:
-    """The `embed` callable the matcher gets: texts -> vectors, through the TextEmbedding table."""
+    """The `embed` callable the matcher gets: texts -> vectors, through the TextEmbedding table.
 
-    def __init__(self, encoder: Encoder) -> None:
+    store=False (the live preview): known texts are read, a visitor's half-typed text is
+    embedded in memory and never written."""
+
+    def __init__(self, encoder: Encoder, *, store: bool = True) -> None:
         self.encoder = encoder
+        self.store = store
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
@@ -79,22 +86,23 @@ class TextVectors:
         if missing:
             texts_of = dict(zip(keys, texts, strict=True))
             vectors = self.encoder.encode([texts_of[k] for k in missing])
-            TextEmbedding.objects.bulk_create(
-                [
-                    TextEmbedding(model=self.encoder.name, key=k, vector=v.tobytes())
-                    for k, v in zip(missing, vectors, strict=True)
-                ],
-                ignore_conflicts=True,
-            )
+            if self.store:
+                TextEmbedding.objects.bulk_create(
+                    [
+                        TextEmbedding(model=self.encoder.name, key=k, vector=v.tobytes())
+                        for k, v in zip(missing, vectors, strict=True)
+                    ],
+                    ignore_conflicts=True,
+                )
             found.update(zip(missing, vectors, strict=True))
         if not texts:
             return np.zeros((0, self.encoder.dimension), dtype=np.float32)
         return np.stack([found[k] for k in keys])
 
 
-def text_vectors() -> TextVectors | None:
+def text_vectors(*, store: bool = True) -> TextVectors | None:
     encoder = encoder_or_none()
-    return TextVectors(encoder) if encoder is not None else None
+    return TextVectors(encoder, store=store) if encoder is not None else None
 
 
 @checks.register()

@@ -60,7 +60,7 @@ def preview_matches(*, topics: list[Topic], interests: str, exclusions: str, cap
     # is embedded in memory and never stored.
     encoder = encoder_or_none()
     docs = [paper_doc(p, encoder) for p in papers]
-    [matches] = match_profiles(docs, [profile], {}, cap, embed=encoder and encoder.encode)
+    [matches] = match_profiles(docs, [profile], {}, cap, embed=text_vectors(store=False))
     return [{"paper": by_id[m.paper_id], "why": m.why} for m in matches]
 
 

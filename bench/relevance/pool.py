@@ -1,9 +1,10 @@
 """How the graded set was pooled (run once; kept as the record of how the labels were made).
 
 For each interest of interests.json: the union of the top 20 of four systems over the interest's
-window — the matcher as it was before the hybrid one (threshold set to 0 so it ranks everything),
-tf-idf, BM25 and all-MiniLM-L6-v2 cosine — shuffled with a fixed seed so graders cannot tell which
-system proposed a paper, written to pools/<id>.json for grading.
+window — the matcher as it was before the hybrid one (commit afae863, threshold set to 0 so it
+ranks everything), tf-idf, BM25 and all-MiniLM-L6-v2 cosine — shuffled with a fixed seed so
+graders cannot tell which system proposed a paper, written to pools/<id>.json for grading.
+Run today it pools with the current matcher (floor 0) in place of the old one.
 
     .venv/bin/python bench/relevance/pool.py VECTORS.npy IDS.json
 """
@@ -20,7 +21,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from digest.matching import engine  # noqa: E402
+from digest.matching import calibration, engine  # noqa: E402
 from digest.matching.profiles import PaperDoc, ReaderProfile  # noqa: E402
 from digest.matching.topics import load_topics  # noqa: E402
 
@@ -88,7 +89,7 @@ def main() -> None:
     from digest.matching.baseline import baseline_rank
     from digest.matching.encoder import load_encoder
 
-    engine.THRESHOLD = 0.0
+    calibration.FLOOR = 0.0
     topics = load_topics()
     papers = load_papers()
     encoder = load_encoder()

@@ -85,3 +85,24 @@ def test_a_model_path_that_does_not_load_stops_the_checks(settings, tmp_path) ->
         call_command("check")
     settings.SEMANTIC_MATCHING = False
     call_command("check")
+
+
+def test_the_preview_never_stores_what_a_visitor_types(counting: Counting) -> None:
+    embeddings.TextVectors(counting)(["graph neural networks"])
+    preview = embeddings.TextVectors(counting, store=False)
+    vectors = preview(["graph neural networks", "grap"])
+    assert counting.texts == ["graph neural networks", "grap"]  # the known text came from the table
+    assert vectors.shape == (2, counting.dimension)
+    assert (
+        not TextEmbedding.objects.filter(model=counting.name)
+        .exclude(key__in=[embeddings.hashlib.sha256(b"graph neural networks").hexdigest()])
+        .exists()
+    )
+
+
+def test_embedding_papers_also_embeds_the_background_once(counting: Counting) -> None:
+    from digest.matching.facets import background_texts
+
+    make_paper("Streaming ASR on device")
+    embeddings.embed_papers()
+    assert TextEmbedding.objects.filter(model=counting.name).count() == len(background_texts())
