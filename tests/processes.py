@@ -16,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from digest.embeddings import embed_papers
 from tests.conftest import Inbox, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +62,11 @@ def worker_database_url() -> str:
 
 
 def service_env(*, smtp_port: int, broker_url: str | None = None, **extra: str) -> dict[str, str]:
-    """The environment of a worker, beat or command running against the test database."""
+    """The environment of a worker, beat or command running against the test database.
+
+    The papers the test made get the vectors ingest would have stored (and the background
+    papers theirs), so the processes under test spend their time on what the test measures."""
+    embed_papers()
     broker_url = broker_url or settings.CELERY_BROKER_URL
     return {
         **os.environ,

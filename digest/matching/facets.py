@@ -20,7 +20,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from digest.matching.profiles import PaperDoc, ReaderProfile, TopicDoc
-from digest.matching.text import content_words, quoted_phrases, split_phrases
+from digest.matching.text import QUOTED, content_words, quoted_phrases, split_phrases
 
 # A comma list is read as separate interests only when every item is this short; longer items
 # are clauses of one sentence ("agents that plan, call tools, and act").
@@ -47,7 +47,7 @@ def word_facets(interests: str) -> tuple[Facet, ...]:
     if not text:
         return ()
     facets = [Facet("quoted", q, q, q) for q in quoted_phrases(text)]
-    rest = text.replace('"', " ").replace("“", " ").replace("”", " ")
+    rest = QUOTED.sub(" ", text)  # a quoted phrase is only a quoted facet
     parts = split_phrases(rest)
     if len(parts) > 1 and all(len(content_words(p)) <= SHORT_PHRASE_WORDS for p in parts):
         phrases = parts

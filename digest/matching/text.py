@@ -28,7 +28,7 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 _LATEX = re.compile(r"\\[A-Za-z]+|[${}^_~\\]")
 _WORD = re.compile(r"[^\W_]+")
-_QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
+QUOTED = re.compile(r"[\"“”]([^\"“”]+)[\"“”]")
 _stemmer = Stemmer.Stemmer("english")
 
 
@@ -60,7 +60,7 @@ def split_phrases(text: str) -> list[str]:
 
 def quoted_phrases(text: str) -> list[str]:
     """Phrases the reader put in double quotes: they want those exact words."""
-    return [q.strip() for q in _QUOTED.findall(text) if q.strip()]
+    return [q.strip() for q in QUOTED.findall(text) if q.strip()]
 
 
 def stem_line(text: str) -> str:

@@ -46,9 +46,9 @@ def test_readers_with_identical_profiles_are_matched_once(monkeypatch):
     make_reader("own@example.org", interests="robot learning")
     calls = []
 
-    def spy(papers, profiles, reference_papers, cap):
+    def spy(papers, profiles, reference_papers, cap, embed=None):
         calls.append(len(profiles))
-        return real(papers, profiles, reference_papers, cap)
+        return real(papers, profiles, reference_papers, cap, embed=embed)
 
     real = editions.match_profiles
     monkeypatch.setattr(editions, "match_profiles", spy)

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from digest import embeddings
+from digest.matching.facets import background_texts
 from digest.models import Paper, TextEmbedding
 from tests.delivery.factories import make_paper
 
@@ -40,7 +41,11 @@ def test_papers_are_embedded_once(counting: Counting) -> None:
     make_paper("Protein binder design", abstract="De novo binders.")
     assert embeddings.embed_papers() == 2
     assert embeddings.embed_papers() == 0  # safe to run twice
-    assert len(counting.texts) == 2
+    assert sorted(counting.texts[:2]) == [
+        "Protein binder design. De novo binders.",
+        "Streaming ASR on device. We transcribe speech.",
+    ]
+    assert len(counting.texts) == 2 + len(background_texts())  # the background, once
     paper = Paper.objects.get(title="Streaming ASR on device")
     vector = embeddings.vector_of(paper, counting)
     assert vector is not None and vector.shape == (counting.dimension,)

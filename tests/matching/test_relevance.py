@@ -38,8 +38,8 @@ def test_every_included_paper_clears_the_floor(matcher: Matcher) -> None:
 def test_own_words_alone_give_a_good_list(matcher: Matcher, seed_set: Dataset) -> None:
     grades = grades_of(seed_set, "preference optimization for LLMs")
     delivered = ids(matcher, ReaderProfile(interests="preference optimization for LLMs"))
-    assert len(delivered) >= 2
-    assert all(grades.get(p, 0) >= 1 for p in delivered)
+    assert len(delivered) >= 5
+    assert sum(grades.get(p, 0) >= 1 for p in delivered) >= 0.8 * len(delivered)
 
 
 def test_a_topic_alone_gives_a_good_list(matcher: Matcher, topics: dict[str, TopicDoc]) -> None:

@@ -162,6 +162,8 @@ class Seeder:
                     late if status == "unsubscribed" else None,
                     late if status == "suppressed" else None,
                     now,
+                    "{}",
+                    "",
                 )
 
         insert_rows(
@@ -171,6 +173,7 @@ class Seeder:
                 "exclusions", "max_papers", "paused_until", "pending_email", "feed_key",
                 "soft_bounces", "suppression_reason", "created_at", "confirmation_sent_at",
                 "confirmed_at", "unsubscribed_at", "suppressed_at", "updated_at",
+                "pending_choices", "account_mail_claim",
             ],
             rows(),
         )  # fmt: skip
