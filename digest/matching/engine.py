@@ -1,35 +1,33 @@
 """Score every (reader profile, paper) pair of an edition and pick each reader's list.
 
-For a facet f (facets.py) and a paper p, two similarities:
+For a facet f (facets.py: one interest phrase, one topic, the marked papers) and a paper p:
 
-    semantic = cosine of the sentence embeddings of f and p           (encoder.py)
-    lexical  = tf-idf cosine of f's words and p's words               (lexical.py)
+    semantic   = cosine of the sentence embeddings of f and p                 (encoder.py)
+    semantic_z = the same as a z-score against f's cosines with 200 background papers
+    lexical    = tf-idf cosine of f's words and p's words                      (lexical.py)
+    P(f, p)    = sigmoid(bias_k + a_k · semantic_z + b_k · semantic + c_k · lexical)
 
-and one calibrated probability that the reader wants the paper for that facet:
-
-    P(f, p) = sigmoid(bias_k + a_k · semantic + b_k · lexical)        k = the facet's kind
-
-with the weights of calibration.py (fitted on the "fit" part of the labelled set; without
-embeddings the lexical-only weights). A quoted facet counts only where the paper contains the
-quoted words. Then, for a profile:
+with k the facet's kind and the weights of calibration.py (without embeddings: its lexical-only
+weights). A quoted facet counts only where the paper contains the quoted words. For a profile:
 
     relevance = max over positive facets of P · (1 - 0.6 · max over "less like this" papers of P)
 
-and 0 where an excluded phrase occurs in the title or abstract, or for a paper the reader marked.
+and 0 where an excluded phrase occurs in the title, abstract or keywords, or for a marked paper.
 
-Included: every paper with relevance >= FLOOR, best first, up to the reader's cap; the floor was
-chosen on a part of the labelled set used for nothing else (calibration.py says how). Order:
+Included: every paper with relevance >= the floor, best first, up to the reader's cap; the floor
+was chosen on a part of the labelled set used for nothing else (calibration.py says how). Order,
+in log-odds so that papers whose probability rounds to 1 keep their order:
 
     trend = log(1 + trending_score) / log(1 + max trending_score of the edition)   (0 if all 0)
-    score = relevance · (1 + 0.3 · trend)
+    key   = logit(relevance) + log(1 + 0.3 · trend)
 
-Trending never lets an irrelevant paper in; among included papers the most trending can overtake
-one up to 30% more relevant. Near-duplicates are dropped (the best placed kept, dedup.py).
+Trending never lets an irrelevant paper in. Near-duplicates are dropped (the best placed kept,
+dedup.py).
 
 Scale: facets are shared by the profiles that have them (a topic ticked by a million readers is
-scored once); the facet x paper table is computed once per edition when it fits in
-SCORE_TABLE_CELLS, else per chunk of profiles; each chunk is reduced with numpy (no Python loop
-over readers x papers).
+scored once); the facet x paper table of log-odds is computed once per edition when it fits in
+SCORE_TABLE_CELLS, else per chunk of profiles; a chunk's maxima are taken slot by slot over the
+readers' facets and its lists with argpartition (no Python loop over readers x papers).
 """
 
 from __future__ import annotations
@@ -186,7 +184,7 @@ class Matcher:
         return out
 
     def _scores_of(self, facet_ids: set[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(table, where): P(facet, paper) rows for these facets, and each facet's row in it.
+        """(table, where): log-odds rows of these facets, and each facet's row in the table.
 
         The table of every facet is computed once per edition when it fits SCORE_TABLE_CELLS
         (a topic ticked by a million readers is scored once); otherwise only these rows."""
