@@ -56,8 +56,10 @@ class ReasonWriter:
             return f"contains “{facet.label}”"
         if facet.kind == "topic":
             return f"in your topic {facet.label}"
-        words = list(dict.fromkeys(w.lower() for w in content_words(facet.words)))
+        typed = {w.lower(): w for w in reversed(content_words(facet.words))}  # first spelling
+        words = [typed[w] for w in dict.fromkeys(w.lower() for w in content_words(facet.words))]
         stems = self.matcher.lexical.stems[paper]
         if words and all(stem(w) in stems for w in words):
-            return "mentions your words: " + ", ".join(words[:MAX_WORDS])
+            shown = ", ".join(words[:MAX_WORDS])
+            return "mentions your words: " + (shown + ", …" if len(words) > MAX_WORDS else shown)
         return f"close in meaning to your interest '{facet.label}'"
