@@ -26,7 +26,7 @@ from statistics import mean
 import numpy as np
 
 from bench.relevance.beir import Dataset, Query
-from digest.matching.baseline import baseline_rank
+from digest.matching.baseline import baseline_rank, profile_text
 from digest.matching.engine import Matcher
 from digest.matching.profiles import PaperDoc, ReaderProfile
 from digest.matching.text import contains_phrase, split_phrases
@@ -101,16 +101,6 @@ def _bm25(papers: list[PaperDoc], text: str, k: int) -> list[str]:
     return [papers[i].id for i in found[0]]
 
 
-def _profile_text(profile: ReaderProfile, documents: Mapping[str, PaperDoc]) -> str:
-    parts = [profile.interests]
-    for topic in profile.topics:
-        parts += [topic.name, topic.description, *topic.keywords]
-    parts += [
-        f"{documents[i].title} {documents[i].abstract}" for i in profile.liked if i in documents
-    ]
-    return " ".join(p for p in parts if p)
-
-
 def _semantic(papers: list[PaperDoc], profile: ReaderProfile, documents, embed, k: int):
     if not papers:
         return []
@@ -140,7 +130,7 @@ def run(dataset: Dataset, *, embed: Callable | None, splits: set[str] | None = N
         [ours] = matcher.match_profiles([profile], cap=20)
         ours_ids = [m.paper_id for m in ours]
         allowed = _allowed(candidates, query.exclusions)
-        text = _profile_text(profile, documents)
+        text = profile_text(profile, documents)
         lists = {
             "ours": (ours_ids[:10], ours_ids),
             "tfidf": _twice(baseline_rank(allowed, profile, cap=20, documents=documents)),

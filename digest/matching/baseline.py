@@ -27,7 +27,8 @@ def _tokens(text: str) -> list[str]:
     return [t for t in re.findall(r"[a-z0-9]+", text.lower()) if t not in _FUNCTION_WORDS]
 
 
-def _profile_text(profile: ReaderProfile, documents: Mapping[str, PaperDoc]) -> str:
+def profile_text(profile: ReaderProfile, documents: Mapping[str, PaperDoc]) -> str:
+    """Everything the reader gave as one text: the query of the lexical baselines."""
     parts = [profile.interests]
     for topic in profile.topics:
         parts += [topic.name, topic.description, *topic.keywords]
@@ -54,7 +55,7 @@ def baseline_rank(
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {t: w / norm for t, w in weights.items()}
 
-    query = vector(Counter(_tokens(_profile_text(profile, documents or {}))))
+    query = vector(Counter(_tokens(profile_text(profile, documents or {}))))
     excluded = [e.lower() for e in split_phrases(profile.exclusions)]
     scored = []
     for i, (paper, bag) in enumerate(zip(papers, bags, strict=True)):
