@@ -27,6 +27,18 @@ from dataclasses import dataclass
 import numpy as np
 
 
+@dataclass
+class Parts:
+    """Rows are facets, columns the edition's papers."""
+
+    semantic: np.ndarray
+    lexical: np.ndarray
+    semantic_z: np.ndarray
+
+    def row(self, i: int) -> Parts:
+        return Parts(*(getattr(self, f)[i] for f in ("semantic", "lexical", "semantic_z")))
+
+
 @dataclass(frozen=True)
 class Weights:
     bias: float
@@ -34,8 +46,8 @@ class Weights:
     semantic: float
     lexical: float
 
-    def logit(self, parts) -> np.ndarray:
-        """For one facet's engine.Parts row: the log-odds that the reader wants each paper."""
+    def logit(self, parts: Parts) -> np.ndarray:
+        """For one facet's Parts row: the log-odds that the reader wants each paper."""
         return (
             self.bias
             + self.standout * parts.semantic_z

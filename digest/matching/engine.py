@@ -21,8 +21,7 @@ in log-odds so that papers whose probability rounds to 1 keep their order:
     trend = log(1 + trending_score) / log(1 + max trending_score of the edition)   (0 if all 0)
     key   = logit(relevance) + log(1 + 0.3 · trend)
 
-Trending never lets an irrelevant paper in. Near-duplicates are dropped (the best placed kept,
-dedup.py).
+Trending never lets an irrelevant paper in. Near-duplicates are dropped (dedup.py).
 
 Scale: facets are shared by the profiles that have them (a topic ticked by a million readers is
 scored once); the facet x paper table of log-odds is computed once per edition when it fits in
@@ -41,9 +40,9 @@ from digest.matching import calibration
 from digest.matching.dedup import near_duplicate_groups
 from digest.matching.facets import Facet, background_texts, negative_facets, positive_facets
 from digest.matching.lexical import LexicalIndex
+from digest.matching.phrases import PhraseIndex
 from digest.matching.profiles import Match, PaperDoc, ReaderProfile
 from digest.matching.reasons import ReasonWriter
-from digest.matching.text import content_words, split_phrases, stem_line
 
 TREND_BETA = 0.3
 DISLIKE_WEIGHT = 0.6
@@ -51,18 +50,6 @@ CHUNK_ROWS = 4096
 SCORE_TABLE_CELLS = 64_000_000  # facets x papers scored once and kept: at most 256 MB
 
 Embed = Callable[[list[str]], np.ndarray]
-
-
-@dataclass
-class Parts:
-    """Rows are facets, columns the edition's papers."""
-
-    semantic: np.ndarray
-    lexical: np.ndarray
-    semantic_z: np.ndarray
-
-    def row(self, i: int) -> Parts:
-        return Parts(*(getattr(self, f)[i] for f in ("semantic", "lexical", "semantic_z")))
 
 
 @dataclass
@@ -117,8 +104,7 @@ class Matcher:
         self.facets: list[Facet] = []
         self._facet_index: dict[Facet, int] = {}
         self._table: np.ndarray | None = None
-        self._exclusion_masks: dict[str, np.ndarray] = {}
-        self._stem_lines: list[str] | None = None
+        self.phrases = PhraseIndex(self.papers)
         self.reasons = ReasonWriter(self)
 
     # -- facets ---------------------------------------------------------------------------
@@ -142,13 +128,13 @@ class Matcher:
             plan.marked.append([self.position[i] for i in marked if i in self.position])
         return plan
 
-    def facet_parts(self, rows: Sequence[int]) -> Parts:
+    def facet_parts(self, rows: Sequence[int]) -> calibration.Parts:
         """Similarities of these facets with every paper; semantic also as z-scores against the
         background papers (tf-idf against background is no distribution: mostly exact zeros)."""
         facets = [self.facets[r] for r in rows]
         lexical = self.lexical.similarity([f.words for f in facets])
         if self.embed is None:
-            return Parts(np.zeros_like(lexical), lexical, np.zeros_like(lexical))
+            return calibration.Parts(np.zeros_like(lexical), lexical, np.zeros_like(lexical))
         vectors = np.zeros((len(facets), self.paper_vectors.shape[1]), dtype=np.float32)
         texts = [i for i, f in enumerate(facets) if f.kind != "paper"]
         if texts:
@@ -158,7 +144,7 @@ class Matcher:
                 vectors[i] = self._centroid(f)
         semantic = vectors @ self.paper_vectors.T
         semantic_z = calibration.against(semantic, vectors @ self.background.T)
-        return Parts(semantic, lexical, semantic_z)
+        return calibration.Parts(semantic, lexical, semantic_z)
 
     def _centroid(self, facet: Facet) -> np.ndarray:
         """Marked papers reuse their stored vectors; one without a vector is embedded here."""
@@ -180,7 +166,7 @@ class Matcher:
             kind = "words" if facet.kind == "quoted" else facet.kind
             out[i] = self.weights[kind].logit(parts.row(i))
             if facet.kind == "quoted":
-                out[i][self._mask_of(facet.words) == 0] = -np.inf
+                out[i][~self.phrases.contains(facet.words)] = -np.inf
         return out
 
     def _scores_of(self, facet_ids: set[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -200,31 +186,6 @@ class Matcher:
         where = np.full(len(self.facets), -1, dtype=np.int64)
         where[wanted] = np.arange(len(wanted))
         return self._facet_scores(wanted), where
-
-    def _mask_of(self, phrase: str) -> np.ndarray:
-        """1.0 where the paper contains the phrase (title, abstract or keywords), else 0.0."""
-        mask = self._exclusion_masks.get(phrase)
-        if mask is None:
-            if self._stem_lines is None:
-                self._stem_lines = [
-                    stem_line(f"{p.title} {p.abstract} {' '.join(p.keywords)}") for p in self.papers
-                ]
-            needle = stem_line(phrase)
-            found = [needle.strip() != "" and needle in line for line in self._stem_lines]
-            mask = np.array(found, dtype=np.float32)
-            self._exclusion_masks[phrase] = mask
-        return mask
-
-    def _allowed(self, exclusions: str) -> np.ndarray:
-        """Excluding a phrase of several words excludes its initials too ("large language
-        models" also removes "LLM"), so an acronym never lets an excluded paper through."""
-        allowed = np.ones(len(self.papers), dtype=np.float32)
-        for phrase in split_phrases(exclusions):
-            allowed *= 1.0 - self._mask_of(phrase)
-            words = content_words(phrase)
-            if len(words) >= 2:
-                allowed *= 1.0 - self._mask_of("".join(w[0] for w in words))
-        return allowed
 
     # -- scoring --------------------------------------------------------------------------
 
@@ -259,7 +220,7 @@ class Matcher:
             logit[disliking] += np.log1p(-DISLIKE_WEIGHT * worst)
         for i, r in enumerate(rows):
             if plan.exclusions[r]:
-                logit[i][self._allowed(plan.exclusions[r]) == 0] = -np.inf
+                logit[i][self.phrases.excluded(plan.exclusions[r])] = -np.inf
             if plan.marked[r]:
                 logit[i, plan.marked[r]] = -np.inf
         return logit, positive, table, where
