@@ -66,8 +66,6 @@ def topic_facet(topic: TopicDoc) -> Facet:
 
 def paper_facet(papers: list[PaperDoc]) -> Facet:
     label = _short(" ".join(papers[0].title.split()))
-    if len(papers) > 1:
-        label = f"{label}' and {len(papers) - 1} more '"
     return Facet(
         "paper",
         " ".join(f"{p.title}. {p.abstract}" for p in papers),

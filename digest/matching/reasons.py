@@ -51,6 +51,9 @@ class ReasonWriter:
 
     def _write(self, facet: Facet, paper: int) -> str:
         if facet.kind == "paper":
+            others = len(facet.paper_ids) - 1
+            if others:
+                return f"like '{facet.label}' and {others} more you marked"
             return f"like '{facet.label}', which you marked"
         if facet.kind == "quoted":
             return f"contains “{facet.label}”"

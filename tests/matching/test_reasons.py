@@ -64,3 +64,10 @@ def test_reasons_quote_the_reader_not_the_paper(matcher: Matcher) -> None:
         for m in matches
         for r in m.reasons
     )
+
+
+def test_several_marks_are_named_once_with_a_count(matcher: Matcher) -> None:
+    [matches] = matcher.match_profiles([ReaderProfile(liked=("2305.18290", "2402.01878"))])
+    assert matches
+    title = "Direct Preference Optimization: Your Language Model is Secr…"  # cut at 60
+    assert all(m.reasons[0] == f"like '{title}' and 1 more you marked" for m in matches)
