@@ -10,9 +10,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import requests
 from django.conf import settings
 from django.db import connection
 
@@ -245,3 +247,46 @@ class RedisServer:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=10)
         self.process = None
+
+
+def gunicorn_command(port: int, *, workers: int, threads: int) -> list[str]:
+    """gunicorn as README's production section runs it (gthread)."""
+    return [
+        sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
+    ]  # fmt: skip
+
+
+@contextmanager
+def serving(
+    command: list[str],
+    env: dict[str, str],
+    *,
+    port: int,
+    probe: str,
+    timeout: float = 30,
+    stop: int = signal.SIGTERM,
+) -> Iterator[str]:
+    """A web server in its own process group, yielded as its base URL once `probe` answers."""
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            requests.get(f"{url}{probe}", timeout=2)
+        except (requests.ConnectionError, requests.Timeout):  # still starting
+            return False
+        return True
+
+    try:
+        wait_for(answers, timeout=timeout, what=f"{command[2]} to answer")
+        yield url
+    finally:
+        signal_group(process, stop)

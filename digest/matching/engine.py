@@ -105,7 +105,7 @@ class Matcher:
         self._facet_index: dict[Facet, int] = {}
         self._table: np.ndarray | None = None
         self.phrases = PhraseIndex(self.papers)
-        self.reasons = ReasonWriter(self)
+        self.reasons = ReasonWriter(self.facets, self.lexical.stems)
 
     # -- facets ---------------------------------------------------------------------------
 

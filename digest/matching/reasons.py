@@ -14,20 +14,20 @@ otherwise: then the embedding, not shared words, carried the match. Examples:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from digest.matching.facets import Facet
 from digest.matching.text import content_words, stem
-
-if TYPE_CHECKING:
-    from digest.matching.engine import Matcher
 
 MAX_WORDS = 4
 
 
 class ReasonWriter:
-    def __init__(self, matcher: Matcher) -> None:
-        self.matcher = matcher
+    def __init__(self, facets: Sequence[Facet], stems: Sequence[frozenset[str]]) -> None:
+        """`facets`: the matcher's facet table (it grows as profiles come); `stems`: each
+        paper's stemmed words."""
+        self.facets = facets
+        self.stems = stems
         self._one: dict[tuple[int, int], str] = {}
         self._lists: dict[tuple[int, int, int], list[str]] = {}
 
@@ -46,7 +46,7 @@ class ReasonWriter:
     def reason(self, facet_id: int, paper: int) -> str:
         key = (facet_id, paper)
         if key not in self._one:
-            self._one[key] = self._write(self.matcher.facets[facet_id], paper)
+            self._one[key] = self._write(self.facets[facet_id], paper)
         return self._one[key]
 
     def _write(self, facet: Facet, paper: int) -> str:
@@ -61,7 +61,7 @@ class ReasonWriter:
             return f"in your topic {facet.label}"
         typed = {w.lower(): w for w in reversed(content_words(facet.words))}  # first spelling
         words = [typed[w] for w in dict.fromkeys(w.lower() for w in content_words(facet.words))]
-        stems = self.matcher.lexical.stems[paper]
+        stems = self.stems[paper]
         if words and all(stem(w) in stems for w in words):
             shown = ", ".join(words[:MAX_WORDS])
             return "mentions your words: " + (shown + ", …" if len(words) > MAX_WORDS else shown)

@@ -8,8 +8,6 @@ A real gunicorn whose database role may open no connection at all: PostgreSQL re
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 
@@ -20,7 +18,7 @@ from django.db import connection
 
 from subscriptions.mail import unsubscribe_url
 from tests.conftest import free_port
-from tests.processes import ROOT, signal_group, wait_for
+from tests.processes import gunicorn_command, serving
 from tests.subscriptions.helpers import make_reader
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -49,41 +47,9 @@ def web(full_database: str) -> Iterator[str]:
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            "1",
-            "--threads",
-            "4",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            requests.get(f"{url}/static/css/site.css", timeout=2)
-        except (requests.ConnectionError, requests.Timeout):  # still starting
-            return False
-        return True
-
-    try:
-        wait_for(answers, timeout=30, what="gunicorn to answer")
+    command = gunicorn_command(port, workers=1, threads=4)
+    with serving(command, env, port=port, probe="/static/css/site.css") as url:
         yield url
-    finally:
-        signal_group(process, 15)
 
 
 def test_one_click_unsubscribe_answers_503_with_retry_after(web):

@@ -10,9 +10,8 @@ with fewer processes than there, to fit the test machine.
 from __future__ import annotations
 
 import os
+import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from django.conf import settings
 
 from subscriptions.mail import unsubscribe_url
 from tests.conftest import free_port
-from tests.processes import ROOT, signal_group, wait_for, worker_database_url
+from tests.processes import gunicorn_command, serving, worker_database_url
 from tests.subscriptions.helpers import make_reader
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -74,30 +73,11 @@ def gunicorn(hung_relay: int) -> Iterator[str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "TRUSTED_PROXY_COUNT": "1",
     }
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--worker-class", "gthread", "--workers", "2", "--threads", "8"]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            requests.get(f"{url}/link/", timeout=2)
-        except (requests.ConnectionError, requests.Timeout):  # still starting
-            return False
-        return True
-
+    command = gunicorn_command(port, workers=2, threads=8)
     try:
-        wait_for(answers, timeout=30, what="gunicorn to answer")
-        yield url
+        with serving(command, env, port=port, probe="/link/", stop=signal.SIGKILL) as url:
+            yield url
     finally:
-        signal_group(process, 9)
         redis.Redis.from_url(settings.REDIS_URL).flushdb()  # the account mail nobody sent
 
 

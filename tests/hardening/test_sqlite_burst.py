@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from tests.conftest import free_port
-from tests.processes import ROOT, signal_group, wait_for
+from tests.processes import ROOT, serving
 
 BURST = 20
 LIMIT = 10
@@ -78,27 +78,9 @@ def manage(env: dict[str, str], *args: str) -> str:
 def server(embedded_env: dict[str, str]) -> Iterator[str]:
     manage(embedded_env, "migrate", "--noinput", "-v", "0")
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=embedded_env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            return requests.get(f"{url}/healthz", timeout=2).status_code in (200, 503)
-        except (requests.ConnectionError, requests.Timeout):  # still starting
-            return False
-
-    try:
-        wait_for(answers, timeout=60, what="runserver to answer")
+    command = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+    with serving(command, embedded_env, port=port, probe="/healthz", timeout=60) as url:
         yield url
-    finally:
-        signal_group(process, 15)
 
 
 def signup_session(url: str) -> tuple[requests.Session, str]:
