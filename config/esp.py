@@ -12,7 +12,7 @@ anymail verifies by signature, when that ESP's signing key is set.
 from __future__ import annotations
 
 # Our own backends built on anymail's, by the ESP they talk to.
-_OWN_BACKENDS = {"digest.mailbackends.ResendBackend": "resend"}
+_OWN_BACKENDS = {"digest.delivery.backends.ResendBackend": "resend"}
 # anymail backends that send nothing anywhere (no tracking webhook exists for them).
 _NOT_AN_ESP = {"test", "console"}
 # The ANYMAIL key of each signing secret anymail verifies (and then requires) on the webhook.

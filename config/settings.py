@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "axes",
     "subscriptions",
     "digest",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -219,7 +220,7 @@ if _email_url:
     _email = _get("EMAIL_URL", env.email_url, "")
     # Django's SMTP backend plus the hand-over at the end of data (digest/mailbackends.py), unless
     # EMAIL_BACKEND names another (DKIMBackend, which has it too).
-    EMAIL_BACKEND = _get("EMAIL_BACKEND", env.str, "digest.mailbackends.SMTPBackend")
+    EMAIL_BACKEND = _get("EMAIL_BACKEND", env.str, "digest.delivery.backends.SMTPBackend")
     EMAIL_HOST = _email.get("EMAIL_HOST", "")
     EMAIL_PORT = _email.get("EMAIL_PORT") or 25
     EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")

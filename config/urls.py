@@ -5,16 +5,16 @@ from django.urls import include, path
 
 from config import devmail
 from config.esp import esp_name, tracking_webhook_mounted
-from digest.ops_views import healthz
+from digest.ops.views import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("ops/", include("digest.ops_urls")),
+    path("ops/", include("digest.ops.urls")),
     path("healthz", healthz, name="healthz"),
     path("_mail/", devmail.outbox, name="devmail-outbox"),
     path("_mail/<str:name>/", devmail.message_html, name="devmail-message"),
     path("", include("subscriptions.urls")),
-    path("", include("digest.urls")),
+    path("", include("digest.web.urls")),
 ]
 
 # The configured ESP's tracking webhook (e.g. /anymail/postmark/tracking/), and only when it is

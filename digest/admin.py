@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from config.paginator import EstimatedCountPaginator
-from digest import source_actions
-from digest.dashboard import edition_ledger_counts
+from digest import tasks
 from digest.models import (
     Delivery,
     Edition,
@@ -31,7 +30,8 @@ from digest.models import (
     SignalSnapshot,
     Source,
 )
-from digest.svg import sparkline
+from digest.ops.charts import sparkline
+from digest.ops.dashboard import edition_ledger_counts
 
 
 def changelist_link(model: str, label: object, **filters: object) -> str:
@@ -185,17 +185,17 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Enable selected sources")
     def enable(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        count = source_actions.enable_sources(sources=queryset)
+        count = queryset.filter(enabled=False).update(enabled=True)
         self.message_user(request, f"Enabled {count} source(s).", messages.SUCCESS)
 
     @admin.action(description="Pause selected sources")
     def pause(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        count = source_actions.pause_sources(sources=queryset)
+        count = queryset.filter(enabled=True).update(enabled=False)
         self.message_user(request, f"Paused {count} source(s).", messages.SUCCESS)
 
     @admin.action(description="Run now (queue an ingest)")
     def run_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        count = source_actions.enqueue_ingest(
+        count = tasks.enqueue_ingest(
             source_ids=list(queryset.values_list("pk", flat=True)),
             requested_by=request.user.get_username(),
         )

@@ -8,8 +8,8 @@ class DigestConfig(AppConfig):
     def ready(self) -> None:
         from anymail.signals import tracking
 
-        from digest import checks, embeddings, receivers, webhooks  # noqa: F401 (checks)
+        from digest import checks, embeddings, receivers  # noqa: F401 (checks)
         from subscriptions.signals import reader_confirmed
 
-        tracking.connect(webhooks.on_tracking, dispatch_uid="digest.tracking")
+        tracking.connect(receivers.on_tracking, dispatch_uid="digest.tracking")
         reader_confirmed.connect(receivers.on_reader_confirmed, dispatch_uid="digest.welcome")

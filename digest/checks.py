@@ -29,7 +29,7 @@ RECOVERY_TARGET_MINUTES = 10
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_delivery_settings(**kwargs: object) -> list[checks.CheckMessage]:
-    from digest.tasks.ingest import MAX_RATE_LIMIT_WAIT
+    from digest.tasks import MAX_RATE_LIMIT_WAIT
 
     found: list[checks.CheckMessage] = []
     recovery = settings.SENDING_STALE_MINUTES + settings.RECOVERY_INTERVAL_SECONDS / 60

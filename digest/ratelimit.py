@@ -7,7 +7,7 @@
 - The per-host spacing of source fetches (arXiv's terms: one request every 3 s): with Redis,
   each request reserves the next free slot for its host in one atomic script timed by the
   Redis server's clock, so workers on several machines queue up behind each other; without
-  Redis, digest.fetch.HostThrottle spaces the threads of one process.
+  Redis, digest.ingest.fetch.HostThrottle spaces the threads of one process.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from functools import cache
 import redis
 from django.conf import settings
 
-from digest.fetch import HOST_THROTTLE, HostThrottle, Sleep
+from digest.ingest.fetch import HOST_THROTTLE, HostThrottle, Sleep
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ return slot - now
 
 
 class RedisHostThrottle:
-    """digest.fetch.HostThrottle's contract across processes and machines."""
+    """digest.ingest.fetch.HostThrottle's contract across processes and machines."""
 
     def __init__(self, client: redis.Redis, *, key: str = "paperboy:host-slot") -> None:
         self.key = key

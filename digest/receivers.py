@@ -1,11 +1,16 @@
-"""The one signal hand-off: a confirmed reader gets a welcome digest, enqueued after commit."""
+"""Signal hand-offs, each enqueued after commit: a confirmed reader gets a welcome digest; an
+ESP tracking event is stored at once and processed by a worker."""
 
 from __future__ import annotations
 
 import logging
 
+from anymail.signals import AnymailTrackingEvent
 from django.db import transaction
 from kombu.exceptions import OperationalError
+
+from digest import tasks
+from digest.delivery.webhooks import record_tracking_event
 
 logger = logging.getLogger(__name__)
 
@@ -17,9 +22,14 @@ def on_reader_confirmed(sender: object, subscriber_id: int, **kwargs) -> None:
 def enqueue_welcome_digest(subscriber_id: int) -> None:
     """The confirmation stands even when the broker is down; the reader's first regular digest
     still comes at their hour (the hourly run does not depend on this task)."""
-    from digest.tasks import send_welcome_digest
-
     try:
-        send_welcome_digest.delay(subscriber_id)
+        tasks.send_welcome_digest.delay(subscriber_id)
     except OperationalError:
         logger.exception("event=welcome_digest_not_enqueued subscriber=%s", subscriber_id)
+
+
+def on_tracking(sender: object, event: AnymailTrackingEvent, esp_name: str, **kwargs) -> None:
+    """anymail.signals.tracking receiver (connected in DigestConfig.ready)."""
+    stored = record_tracking_event(event=event, esp_name=esp_name)
+    if stored is not None:
+        transaction.on_commit(lambda: tasks.process_email_event.delay(stored.pk))

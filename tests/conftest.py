@@ -74,7 +74,7 @@ def smtp_server(settings) -> Iterator[Inbox]:
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
-    settings.EMAIL_BACKEND = "digest.mailbackends.SMTPBackend"
+    settings.EMAIL_BACKEND = "digest.delivery.backends.SMTPBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = controller.port
     settings.EMAIL_USE_TLS = False

@@ -21,15 +21,15 @@ import pytest
 import redis
 import requests
 
-from digest.fetch import (
+from digest.ingest.fetch import (
     ARXIV_MIN_INTERVAL,
     FetchResult,
     HostThrottle,
     default_min_interval,
     fetch,
 )
+from digest.ingest.sources.records import RateLimited, SourceError
 from digest.ratelimit import RedisHostThrottle
-from digest.sources.records import RateLimited, SourceError
 
 ETAG = '"v1"'
 LAST_MODIFIED = "Wed, 05 Mar 2025 05:00:00 GMT"
@@ -464,10 +464,12 @@ def test_workers_in_separate_processes_sharing_redis_respect_the_interval(server
     """Two worker processes (as on two machines) fetch one host at once: the spacing holds
     between their requests, which interleave."""
     key = f"paperboy:test-host-slot:{uuid.uuid4().hex}"
-    start = time.time() + 1.5  # both begin together, after their imports
+    start = time.time() + 4.0  # both begin together, after their imports and django.setup()
     worker = (
-        "import sys, time, redis\n"
-        "from digest.fetch import fetch\n"
+        "import os, sys, time, redis, django\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings')\n"
+        "django.setup()\n"
+        "from digest.ingest.fetch import fetch\n"
         "from digest.ratelimit import RedisHostThrottle\n"
         "url, key, start, name = sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]\n"
         "throttle = RedisHostThrottle(redis.Redis.from_url(sys.argv[1]), key=key)\n"

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.ids import arxiv_id_and_version, canonical_id, normalise_doi, normalise_url
+from digest.ingest.ids import arxiv_id_and_version, canonical_id, normalise_doi, normalise_url
 
 
 @pytest.mark.parametrize(

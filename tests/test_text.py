@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.text import clean_text, collapse_whitespace, latex_to_unicode, truncate
+from digest.ingest.cleaning import clean_text, collapse_whitespace, latex_to_unicode, truncate
 
 
 @pytest.mark.parametrize(

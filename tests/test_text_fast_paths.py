@@ -1,4 +1,4 @@
-"""The fast paths of digest.text give exactly what the straightforward definition gives.
+"""The fast paths of digest.ingest.cleaning give exactly what the straightforward definition gives.
 
 `reference_clean_text` is the original implementation (every character through
 `unicodedata.category`, html.parser on every string); the shipped one skips work that cannot
@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.text import (
+from digest.ingest.cleaning import (
     _BLOCK_TAGS,
     _DROPPED_TAGS,
     _MAX_UNWRAP_ROUNDS,

@@ -25,8 +25,8 @@ from statistics import mean
 
 import numpy as np
 
+from bench.relevance.baseline import baseline_rank, profile_text
 from bench.relevance.beir import Dataset, Query
-from digest.matching.baseline import baseline_rank, profile_text
 from digest.matching.engine import Matcher
 from digest.matching.profiles import PaperDoc, ReaderProfile
 from digest.matching.text import contains_phrase, split_phrases

@@ -86,7 +86,7 @@ def main() -> None:
     index = {pid: i for i, pid in enumerate(json.loads(Path(sys.argv[2]).read_text()))}
     import bm25s
 
-    from digest.matching.baseline import baseline_rank
+    from bench.relevance.baseline import baseline_rank
     from digest.matching.encoder import load_encoder
 
     calibration.FLOOR = 0.0

@@ -1,8 +1,9 @@
-"""Ingestion: fetch or read a document, parse it (digest.sources), merge it into Paper rows.
+"""Ingestion: fetch or read a document, parse it (digest.ingest.sources), merge it into Paper rows.
 
 - `run_ingest(source=..., path=..., fmt=...)` -> IngestRun: one run, all-or-nothing.
 - `store_records(records=..., source=..., run=...)` -> StoreCounts: the upsert.
-- `recompute_trending(now=...)`: the stored trending score and why_trending (digest.trending).
+- `recompute_trending(now=...)`: the stored trending score and why_trending
+  (digest.ingest.trending).
 - `close_stale_runs(now=...)`: runs a killed worker left `running` become failed.
 """
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from digest.ingest.sources.records import PaperRecord
 from digest.models import Paper
-from digest.sources.records import PaperRecord
 
 KEEP_FIRST = ("arxiv_id", "doi", "url", "pdf_url", "primary_category")
 LATEST_TEXT = (

@@ -17,12 +17,12 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from digest.fetch import FetchResult, fetch
+from digest.ingest.fetch import FetchResult, fetch
+from digest.ingest.sources import parse_document
+from digest.ingest.sources.records import PaperRecord, RateLimited, SourceError
 from digest.ingest.store import store_records
 from digest.models import IngestRun, Source
 from digest.ratelimit import host_throttle
-from digest.sources import parse_document
-from digest.sources.records import PaperRecord, RateLimited, SourceError
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,8 @@ def _fetch_hf_daily(source: Source, *, day: dt.date) -> Fetched:
 
 
 def _get(url: str, *, etag: str, last_modified: str, interval: float | None = None) -> FetchResult:
-    """One polite GET; `interval` None lets digest.fetch pick the host's spacing (3 s for arXiv)."""
+    """One polite GET; `interval` None lets digest.ingest.fetch pick the host's spacing
+    (3 s for arXiv)."""
     return fetch(
         url,
         etag=etag,

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
 from digest.ingest.merge import FUTURE_TOLERANCE
+from digest.ingest.trending import TrendingInputs, trending_score, why_trending
 from digest.models import Paper, SignalSnapshot
-from digest.trending import TrendingInputs, trending_score, why_trending
 
 RECENT_DAYS = 14
 DAY = dt.timedelta(days=1)

@@ -29,8 +29,8 @@ from digest.ingest.merge import (
     merge_into,
     new_paper,
 )
+from digest.ingest.sources.records import PaperRecord
 from digest.models import IngestRun, Paper, PaperSighting, SignalSnapshot, Source
-from digest.sources.records import PaperRecord
 
 ID_CHUNK = 900  # stays under SQLite's bound-parameter limit on old builds
 STORE_LOCK_KEY = zlib.crc32(b"paperboy.paper-store")

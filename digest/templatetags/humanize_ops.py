@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from digest.dashboard import RATE_LIMIT, RATE_WARN
+from digest.ops.dashboard import RATE_LIMIT, RATE_WARN
 
 register = template.Library()
 

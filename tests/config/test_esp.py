@@ -12,8 +12,8 @@ from config.esp import esp_name, tracking_webhook_mounted, webhook_problem
     [
         ("anymail.backends.postmark.EmailBackend", "postmark"),
         ("anymail.backends.amazon_ses.EmailBackend", "amazon_ses"),
-        ("digest.mailbackends.ResendBackend", "resend"),
-        ("digest.mailbackends.SMTPBackend", None),
+        ("digest.delivery.backends.ResendBackend", "resend"),
+        ("digest.delivery.backends.SMTPBackend", None),
         ("config.devmail.EmlFileBackend", None),
         ("anymail.backends.test.EmailBackend", None),
         ("anymail.backends.console.EmailBackend", None),
@@ -34,7 +34,7 @@ def test_only_real_esps_have_a_tracking_webhook(backend: str, esp: str | None) -
         ("anymail.backends.mailgun.EmailBackend", {"MAILGUN_WEBHOOK_SIGNING_KEY": "k"}, None),
         # Another ESP's signing key does not authenticate this one.
         ("anymail.backends.postmark.EmailBackend", {"MAILGUN_WEBHOOK_SIGNING_KEY": "k"}, "SECRET"),
-        ("digest.mailbackends.SMTPBackend", {}, None),
+        ("digest.delivery.backends.SMTPBackend", {}, None),
     ],
 )
 def test_an_esp_webhook_needs_basic_auth_or_its_own_signing_key(backend, anymail, problem) -> None:

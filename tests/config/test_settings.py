@@ -83,7 +83,7 @@ def test_email_url_configures_smtp_with_tls() -> None:
         "shell", "-v", "0", "-c", code, EMAIL_URL="smtp+tls://user:secret@mail.example.org:587"
     )
     assert result.stdout.split() == [
-        "digest.mailbackends.SMTPBackend",
+        "digest.delivery.backends.SMTPBackend",
         "mail.example.org",
         "587",
         "user",
@@ -97,7 +97,7 @@ def test_the_wsgi_application_imports_every_view_before_its_first_request() -> N
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     probe = (
         "import sys, config.wsgi\n"
-        "print(all(m in sys.modules for m in ('subscriptions.views', 'digest.pages')))"
+        "print(all(m in sys.modules for m in ('subscriptions.views', 'digest.web.pages')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=clean, capture_output=True, text=True
@@ -112,7 +112,7 @@ ESP = {
 
 
 @pytest.mark.parametrize(
-    "backend", ["anymail.backends.postmark.EmailBackend", "digest.mailbackends.ResendBackend"]
+    "backend", ["anymail.backends.postmark.EmailBackend", "digest.delivery.backends.ResendBackend"]
 )
 def test_production_refuses_an_esp_without_a_webhook_secret(backend: str) -> None:
     result = manage("check", **{**PRODUCTION, **ESP, "EMAIL_BACKEND": backend})

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from digest.sending import send_edition
+from digest.delivery.runs import send_edition
 from subscriptions.models import Feedback
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 

@@ -29,7 +29,7 @@ def dkim_key(tmp_path, settings, smtp_server):
         check=True,
         capture_output=True,
     ).stdout
-    settings.EMAIL_BACKEND = "digest.mailbackends.DKIMBackend"
+    settings.EMAIL_BACKEND = "digest.delivery.backends.DKIMBackend"
     settings.DKIM_PRIVATE_KEY_PATH = str(path)
     settings.DKIM_SELECTOR = "pb2025"
     settings.DKIM_DOMAIN = "paperboy.example"

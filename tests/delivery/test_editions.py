@@ -9,9 +9,10 @@ import pytest
 
 from config.celery import app
 from digest import editions
+from digest.delivery.runs import send_edition
 from digest.editions import build_edition, due_readers
 from digest.models import Delivery
-from digest.sending import send_due_digests, send_edition
+from digest.tasks import send_due_digests
 from subscriptions.signals import reader_confirmed
 from tests.delivery.factories import DAY, MORNING, make_paper, make_reader, make_topic
 
@@ -103,8 +104,8 @@ def run_hourly_twice(now: dt.datetime, capture_on_commit) -> None:
     app.conf.task_always_eager = True
     try:
         with capture_on_commit(execute=True):
-            send_due_digests(now=now)
-            send_due_digests(now=now + dt.timedelta(hours=1))
+            send_due_digests(now=now.isoformat())
+            send_due_digests(now=(now + dt.timedelta(hours=1)).isoformat())
     finally:
         app.conf.task_always_eager = False
 

@@ -10,11 +10,11 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from digest import ledger
-from digest.delivery import send_batch
+from digest.delivery import ledger
+from digest.delivery.runs import send_edition
+from digest.delivery.send import send_batch
 from digest.editions import build_edition
 from digest.models import Delivery
-from digest.sending import send_edition
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 
 pytestmark = pytest.mark.django_db

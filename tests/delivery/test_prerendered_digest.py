@@ -1,7 +1,8 @@
 """Digests assembled from cards rendered once per paper are the digests the templates render whole.
 
-Senders render each paper's card once per batch (digest.cards.DigestRenderer) and fill in each
-reader's parts; the view-in-browser page and one-off mails render the template triple whole.
+Senders render each paper's card once per batch (digest.delivery.prerender.DigestRenderer)
+and fill in each reader's parts; the view-in-browser page and one-off mails render the
+template triple whole.
 A reader must not be able to tell which one made their email.
 """
 
@@ -16,9 +17,9 @@ import string
 import pytest
 from django.core import signing
 
-from digest.cards import DigestRenderer
+from digest.delivery.message import digest_mail
+from digest.delivery.prerender import DigestRenderer
 from digest.models import Delivery, Edition, Paper
-from digest.rendering import digest_mail
 from subscriptions import mail
 from subscriptions.models import Subscriber
 

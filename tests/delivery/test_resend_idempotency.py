@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def resend_api(settings) -> Iterator[list[tuple[dict, dict]]]:
     api = ResendApi().start()
-    settings.EMAIL_BACKEND = "digest.mailbackends.ResendBackend"
+    settings.EMAIL_BACKEND = "digest.delivery.backends.ResendBackend"
     settings.ANYMAIL = {"RESEND_API_KEY": "re_test_key", "RESEND_API_URL": api.url}
     try:
         yield api.requests

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from digest.editions import build_edition
 from digest.models import Delivery, Edition
-from digest.sending import resume_stalled_editions
+from digest.tasks import recover_deliveries
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def edition(settings) -> Edition:
 
 def batches_enqueued(capture, *, now: dt.datetime) -> int:
     with capture(execute=False) as callbacks:
-        resume_stalled_editions(now=now)
+        recover_deliveries(now=now.isoformat())
     return len(callbacks)
 
 

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from digest.delivery import send_batch
+from digest.delivery.ledger import AMBIGUOUS_REASON, recover_stuck_deliveries
+from digest.delivery.runs import send_edition
+from digest.delivery.send import send_batch
 from digest.editions import build_edition
-from digest.ledger import AMBIGUOUS_REASON, recover_stuck_deliveries
 from digest.models import Delivery
-from digest.sending import send_edition
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 
 pytestmark = pytest.mark.django_db

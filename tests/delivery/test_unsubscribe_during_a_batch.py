@@ -8,7 +8,7 @@ import asyncio
 from aiosmtpd.controller import Controller
 from django.db import connection
 
-from digest.delivery import send_batch
+from digest.delivery.send import send_batch
 from digest.editions import build_edition
 from digest.models import Delivery
 from subscriptions.models import Subscriber
@@ -43,7 +43,7 @@ def test_a_reader_unsubscribed_mid_batch_is_skipped_not_sent(transactional_db, s
     inbox = UnsubscribesBobOnFirstMessage(bob.pk)
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
-    settings.EMAIL_BACKEND = "digest.mailbackends.SMTPBackend"
+    settings.EMAIL_BACKEND = "digest.delivery.backends.SMTPBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""

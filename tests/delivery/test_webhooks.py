@@ -8,8 +8,8 @@ import json
 import pytest
 
 from config.celery import app
+from digest.delivery.runs import send_edition
 from digest.models import Delivery, EmailEvent
-from digest.sending import send_edition
 from subscriptions.models import Subscriber
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 

@@ -21,11 +21,11 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 from django.utils import timezone
 
-from digest.delivery import enqueue_pending
+from digest.delivery.ledger import AMBIGUOUS_REASON, recover_stuck_deliveries
+from digest.delivery.runs import send_edition
 from digest.editions import build_edition
-from digest.ledger import AMBIGUOUS_REASON, recover_stuck_deliveries
 from digest.models import Delivery
-from digest.sending import send_edition
+from digest.tasks import enqueue_pending
 from tests.conftest import free_port
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 from tests.processes import (
@@ -105,7 +105,7 @@ def test_a_worker_killed_mid_edition_leaves_nobody_with_two_digests(transactiona
                 assert (status, per_reader[email]) == ("sent", 1), email
 
         # A rerun after completion sends nothing (in this process, through the same server).
-        settings.EMAIL_BACKEND = "digest.mailbackends.SMTPBackend"
+        settings.EMAIL_BACKEND = "digest.delivery.backends.SMTPBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
         before = inbox.received
         report = send_edition(frequency="daily", date=DAY)

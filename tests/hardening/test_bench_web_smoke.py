@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from digest.bench import web as bench
+from bench import web as bench
 from subscriptions.models import Subscriber
 
 

@@ -23,9 +23,9 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 
-from digest.delivery import enqueue_pending
 from digest.editions import build_edition
 from digest.models import Delivery
+from digest.tasks import enqueue_pending
 from tests.conftest import free_port
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 from tests.processes import (

@@ -22,10 +22,10 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
-from digest.delivery import enqueue_pending
+from digest.delivery.ledger import AMBIGUOUS_REASON, RESENT_REASON, recover_stuck_deliveries
 from digest.editions import build_edition
-from digest.ledger import AMBIGUOUS_REASON, RESENT_REASON, recover_stuck_deliveries
 from digest.models import Delivery
+from digest.tasks import enqueue_pending
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 from tests.processes import (
     UNFINISHED,
@@ -174,7 +174,7 @@ def test_ten_sigkills_in_a_row_leave_everyone_with_exactly_one_digest_through_an
     env = service_env(
         smtp_port=0,
         EMAIL_URL="",
-        EMAIL_BACKEND="digest.mailbackends.ResendBackend",
+        EMAIL_BACKEND="digest.delivery.backends.ResendBackend",
         ANYMAIL_RESEND_API_KEY="re_test_key",
         ANYMAIL_RESEND_API_URL=api.url,
         EMAIL_IDEMPOTENT_RESEND="true",

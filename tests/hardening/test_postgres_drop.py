@@ -18,10 +18,10 @@ import redis
 from django.db import connection
 from django.utils import timezone
 
-from digest.delivery import enqueue_pending
+from digest.delivery.ledger import AMBIGUOUS_REASON, RESENT_REASON, recover_stuck_deliveries
 from digest.editions import build_edition
-from digest.ledger import AMBIGUOUS_REASON, RESENT_REASON, recover_stuck_deliveries
 from digest.models import Delivery
+from digest.tasks import enqueue_pending
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 from tests.processes import UNFINISHED, service_env, settled, start_worker, stop_all, wait_for
 from tests.smtp_sink import FastSink

@@ -17,8 +17,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from digest.delivery.ledger import AMBIGUOUS_REASON, recover_stuck_deliveries
 from digest.editions import build_edition
-from digest.ledger import AMBIGUOUS_REASON, recover_stuck_deliveries
 from digest.models import Delivery
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 from tests.processes import (
@@ -43,7 +43,7 @@ def enqueue(env: dict[str, str], edition_id: int) -> int:
     """What the hourly send_due_digests does for an interrupted edition, in its own process
     (publishing to the private Redis)."""
     code = (
-        "from digest.delivery import enqueue_pending\n"
+        "from digest.tasks import enqueue_pending\n"
         f"print(enqueue_pending(edition_ids=[{edition_id}]))"
     )
     return int(finish(start_django(env, code), timeout=30).strip())

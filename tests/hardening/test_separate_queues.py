@@ -14,10 +14,9 @@ import redis
 from aiosmtpd.controller import Controller
 
 from config.celery import app
-from digest.delivery import enqueue_pending
 from digest.editions import build_edition
 from digest.models import Delivery, IngestRun, Source
-from digest.tasks import ingest_source
+from digest.tasks import enqueue_pending, ingest_source
 from tests.conftest import Inbox, free_port
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 from tests.ingest.factories import make_source

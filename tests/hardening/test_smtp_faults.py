@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from digest.delivery.runs import send_edition
 from digest.models import Delivery
-from digest.sending import send_edition
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 from tests.smtp_sink import FastSink
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sink(settings) -> Iterator[FastSink]:
     server = FastSink().start()
-    settings.EMAIL_BACKEND = "digest.mailbackends.SMTPBackend"
+    settings.EMAIL_BACKEND = "digest.delivery.backends.SMTPBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 1

@@ -60,9 +60,8 @@ def test_two_beats_running_send_due_digests_at_once_send_one_digest_each(
     env = service_env(smtp_port=sink.port)
     now = dt.datetime.combine(DAY, dt.time(5, 5), tzinfo=dt.UTC)
     hourly = (
-        "import datetime as dt\n"
-        "from digest.sending import send_due_digests\n"
-        f"print(send_due_digests(now=dt.datetime.fromisoformat('{now.isoformat()}')))"
+        "from digest.tasks import send_due_digests\n"
+        f"print(send_due_digests(now='{now.isoformat()}'))"
     )
     workers: list[subprocess.Popen] = []
     try:

@@ -13,8 +13,8 @@ import json
 import pytest
 
 from config.celery import app
+from digest.delivery.runs import send_edition
 from digest.models import Delivery
-from digest.sending import send_edition
 from subscriptions.models import Subscriber
 from subscriptions.preferences import resubscribe
 from tests.conftest import WEBHOOK_SECRET, urls_built_with
@@ -73,7 +73,7 @@ def test_no_tracking_url_is_mounted_when_mail_goes_over_smtp(
     client, django_capture_on_commit_callbacks
 ):
     make_reader("ada@example.org")
-    with urls_built_with(EMAIL_BACKEND="digest.mailbackends.SMTPBackend", ANYMAIL={}):
+    with urls_built_with(EMAIL_BACKEND="digest.delivery.backends.SMTPBackend", ANYMAIL={}):
         with django_capture_on_commit_callbacks(execute=True):
             response = post(client, hard_bounce(email="ada@example.org"), auth=None)
         other_esps = client.post("/anymail/mailgun/tracking/", {}).status_code

@@ -21,9 +21,9 @@ import pytest
 import requests
 
 from config.celery import app
+from digest.delivery.runs import send_edition
+from digest.delivery.webhooks import process_email_event
 from digest.models import Delivery, EmailEvent
-from digest.sending import send_edition
-from digest.webhooks import process_email_event
 from subscriptions.models import Subscriber
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 

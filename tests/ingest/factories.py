@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from digest.ingest.sources.records import PaperRecord
 from digest.models import Source
-from digest.sources.records import PaperRecord
 
 
 def hf_record(arxiv_id: str = "2602.23229", **fields: Any) -> PaperRecord:

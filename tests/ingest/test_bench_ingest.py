@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from digest.bench.ingest import run
+from bench.ingest import run
 from digest.models import IngestRun, Paper, Source
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from digest.ingest.sources.records import PaperRecord
 from digest.ingest.store import store_records
 from digest.models import IngestRun, Paper, PaperSighting, SignalSnapshot, Source
-from digest.sources.records import PaperRecord
 from tests.ingest.factories import arxiv_record, hf_record, make_source
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from digest.trending import TrendingInputs, compact_number, trending_score, why_trending
+from digest.ingest.trending import TrendingInputs, compact_number, trending_score, why_trending
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)

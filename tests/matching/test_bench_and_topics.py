@@ -1,4 +1,4 @@
-from digest.matching.bench import run_match_benchmark
+from bench.match_readers import run_match_benchmark
 from digest.matching.profiles import TopicDoc
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from digest import dashboard
 from digest.models import IngestRun, Source
+from digest.ops import dashboard
 from tests.operator import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from digest.explain import Reason, explain_reader
+from digest.ops.explain import Reason, explain_reader
 from subscriptions.models import Subscriber
 from tests.operator import factories as f
 

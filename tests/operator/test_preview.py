@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from digest.models import Delivery, SentPaper
-from digest.preview import next_edition_date, preview_next_digest, send_test_digest
+from digest.ops.preview import next_edition_date, preview_next_digest, send_test_digest
 from tests.operator import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from digest.sources import arxiv_api
-from digest.sources.records import RateLimited, SourceError
+from digest.ingest.sources import arxiv_api
+from digest.ingest.sources.records import RateLimited, SourceError
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from digest.sources import arxiv_listing
-from digest.sources.records import SourceError
+from digest.ingest.sources import arxiv_listing
+from digest.ingest.sources.records import SourceError
 
 
 @pytest.fixture(params=["arxiv_listing.rss.xml", "arxiv_listing.atom.xml"])

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.sources import FORMATS, parse_document
+from digest.ingest.sources import FORMATS, parse_document
 
 
 def test_it_knows_the_four_formats():

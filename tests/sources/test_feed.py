@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.sources import feed
+from digest.ingest.sources import feed
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-SEED = Path(__file__).resolve().parents[2] / "digest" / "matching" / "eval_papers.json"
+SEED = Path(__file__).resolve().parents[2] / "bench" / "relevance" / "eval_papers.json"
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="seed papers not available here")

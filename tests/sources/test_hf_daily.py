@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from digest.sources import hf_daily
-from digest.sources.records import SourceError
+from digest.ingest.sources import hf_daily
+from digest.ingest.sources.records import SourceError
 
 
 @pytest.fixture

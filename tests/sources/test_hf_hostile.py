@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.sources import hf_daily
+from digest.ingest.sources import hf_daily
 
 
 @pytest.fixture

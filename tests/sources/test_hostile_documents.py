@@ -6,9 +6,9 @@ import dataclasses
 
 import pytest
 
-from digest.sources import parse_document
-from digest.sources.records import SourceError
-from digest.text import MAX_ABSTRACT, MAX_AUTHORS, MAX_TITLE
+from digest.ingest.cleaning import MAX_ABSTRACT, MAX_AUTHORS, MAX_TITLE
+from digest.ingest.sources import parse_document
+from digest.ingest.sources.records import SourceError
 from tests.hostile_cases import DAMAGED_BUT_USABLE
 
 PARSED = DAMAGED_BUT_USABLE

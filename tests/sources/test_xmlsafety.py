@@ -4,8 +4,8 @@ import codecs
 
 import pytest
 
-from digest.sources.records import SourceError
-from digest.sources.xmlsafety import decode_xml, parse_feed
+from digest.ingest.sources.records import SourceError
+from digest.ingest.sources.xmlsafety import decode_xml, parse_feed
 
 SMALL_FEED = """<?xml version="1.0" encoding="{encoding}"?>
 <rss version="2.0"><channel><title>Lab</title>

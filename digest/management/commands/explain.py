@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from digest.explain import Explanation, explain_reader
+from digest.ops.explain import Explanation, explain_reader
 
 
 def _when(moment: object) -> str:

@@ -12,8 +12,8 @@ from django.utils import timezone
 from digest.embeddings import embed_papers
 from digest.ingest import recompute_trending, run_ingest
 from digest.ingest.defaults import ensure_default_sources
+from digest.ingest.sources import FORMATS
 from digest.models import IngestRun, Source
-from digest.sources import FORMATS
 
 COUNTS = ("fetched", "new", "updated", "unchanged", "skipped", "failed")
 BAR_WIDTH = 30

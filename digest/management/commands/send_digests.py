@@ -9,7 +9,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from digest.sending import preview_edition, send_edition
+from digest.delivery.runs import prepare_edition, preview_edition, send_edition
+from digest.tasks import enqueue_pending
 
 
 class Command(BaseCommand):
@@ -36,13 +37,14 @@ class Command(BaseCommand):
                     self.stdout.write(f"{reader['email']}: {len(reader['papers'])} papers")
                 self.stdout.write(f"dry run: {len(preview)} readers would get mail")
             return
-        report = send_edition(frequency=frequency, date=day, enqueue=options["enqueue"])
         if options["enqueue"]:
+            report = prepare_edition(frequency=frequency, date=day)
+            batches = enqueue_pending(edition_ids=[report.edition.pk])
             self.stdout.write(
-                f"{report.edition}: {report.built} new rows, "
-                f"{report.batches_enqueued} batches enqueued"
+                f"{report.edition}: {report.built} new rows, {batches} batches enqueued"
             )
             return
+        report = send_edition(frequency=frequency, date=day)
         self.stdout.write(
             f"{report.edition}: sent={report.sent} skipped={report.skipped} "
             f"failed={report.failed} (new rows {report.built}; after a crash: "

@@ -1,0 +1,1 @@
+"""The operator's side: dashboard, one reader explained, next-digest preview, health."""

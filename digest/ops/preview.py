@@ -1,0 +1,99 @@
+"""An operator's look at one reader's next digest, and a test send of it to any address.
+
+Both run the real edition code (candidate papers, matching, never-resend) for the reader's next
+edition date, and change nothing: no Edition, Delivery or SentPaper row is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.urls import reverse
+from django.utils import timezone
+
+from digest.delivery.message import digest_mail
+from digest.editions import candidate_papers, match_readers
+from digest.logs import log_event, mask_email
+from digest.models import Delivery, Edition, Paper
+from subscriptions import mail
+from subscriptions.models import Subscriber
+
+
+def _zone(name: str) -> dt.tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def next_edition_date(*, subscriber: Subscriber, now: dt.datetime | None = None) -> dt.date:
+    """The local date of the reader's next edition that has not been built for them yet."""
+    now = now or timezone.now()
+    date = now.astimezone(_zone(subscriber.timezone)).date()
+    step = 1
+    if subscriber.frequency == Subscriber.Frequency.WEEKLY:
+        date += dt.timedelta(days=(subscriber.weekday - date.weekday()) % 7)
+        step = 7
+    had = set(
+        Delivery.objects.filter(
+            subscriber=subscriber, edition__frequency=subscriber.frequency, edition__date__gte=date
+        ).values_list("edition__date", flat=True)
+    )
+    while date in had:
+        date += dt.timedelta(days=step)
+    return date
+
+
+def preview_next_digest(*, subscriber: Subscriber, now: dt.datetime | None = None) -> list[dict]:
+    """The papers the reader would get next, best first: [{id, title, score, why}]."""
+    date = next_edition_date(subscriber=subscriber, now=now)
+    candidates = list(candidate_papers(frequency=subscriber.frequency, date=date).order_by("pk"))
+    readers = Subscriber.objects.filter(pk=subscriber.pk)
+    digest = match_readers(readers=readers, candidates=candidates).get(subscriber.pk, [])
+    titles = {paper.canonical_id: paper.display_title for paper in candidates}
+    return [
+        {"id": item["id"], "title": titles[item["id"]], "score": item["score"], "why": item["why"]}
+        for item in digest
+    ]
+
+
+def send_test_digest(*, subscriber: Subscriber, to: str, now: dt.datetime | None = None) -> str:
+    """Send the reader's next digest, as they would see it, to `to`; return the Message-ID.
+
+    The test carries no List-Unsubscribe headers: a one-click unsubscribe pressed in the
+    operator's mailbox must not unsubscribe the reader.
+    """
+    items = preview_next_digest(subscriber=subscriber, now=now)
+    date = next_edition_date(subscriber=subscriber, now=now)
+    edition = Edition(frequency=subscriber.frequency, date=date)
+    delivery = Delivery(subscriber=subscriber, edition=edition, papers=items)
+    papers = {
+        p.canonical_id: p for p in Paper.objects.filter(canonical_id__in=[i["id"] for i in items])
+    }
+    message = digest_mail(
+        delivery=delivery,
+        subscriber=subscriber,
+        edition=edition,
+        papers=papers,
+        topic_names=list(subscriber.topics.values_list("name", flat=True)),
+    )
+    message.context.update(
+        unsubscribe_url=mail.unsubscribe_url(subscriber),
+        manage_url=mail.manage_url(subscriber),
+        view_url=mail.absolute_url(reverse("ops:preview", args=[subscriber.pk])),
+    )
+    message.to = to
+    message.subscriber = None
+    message.idempotency_key = ""
+    message.tags = [*message.tags, "test"]
+    message.metadata = {"test": "true", "subscriber": str(subscriber.pk)}
+    message_id = mail.send(message)
+    log_event(
+        "digest.test_sent",
+        subscriber=subscriber.pk,
+        to=mask_email(to),
+        papers=len(items),
+        edition_date=date.isoformat(),
+    )
+    return message_id
