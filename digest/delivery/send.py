@@ -19,7 +19,7 @@ from enum import Enum
 from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 
-from digest.delivery import ledger
+from digest.delivery.send import ledger
 from digest.delivery.backends import ReplyLostAfterHandOver
 from digest.delivery.message import digest_mail
 from digest.delivery.prerender import DigestRenderer

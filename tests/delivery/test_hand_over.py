@@ -10,7 +10,7 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from digest.delivery import ledger
+from digest.delivery.send import ledger
 from digest.delivery.runs import send_edition
 from digest.delivery.send import send_batch
 from digest.editions import build_edition
