@@ -10,9 +10,8 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from digest.delivery.send import ledger
 from digest.delivery.runs import send_edition
-from digest.delivery.send import send_batch
+from digest.delivery.send import ledger, send_batch
 from digest.editions import build_edition
 from digest.models import Delivery
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers

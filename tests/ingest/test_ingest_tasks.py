@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from digest import tasks
 from digest.ingest.sources.records import RateLimited
 from digest.models import IngestRun, Paper
-from digest import tasks
 from tests.conftest import FIXTURES
 from tests.ingest.factories import make_source
 
