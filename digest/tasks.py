@@ -14,7 +14,8 @@ from django.db import DatabaseError, InterfaceError, OperationalError, transacti
 from django.utils import timezone
 
 from digest import embeddings, ingest
-from digest.delivery.send import pending_batches, retry_delay, runs, webhooks
+from digest.delivery import runs, webhooks
+from digest.delivery.send import pending_batches, retry_delay
 from digest.delivery.send import send_batch as send_batch_now
 from digest.ingest.sources.records import RateLimited
 from digest.logs import log_event

@@ -19,10 +19,10 @@ from enum import Enum
 from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 
+from digest.delivery import ledger
 from digest.delivery.backends import ReplyLostAfterHandOver
 from digest.delivery.message import digest_mail
 from digest.delivery.prerender import DigestRenderer
-from digest.delivery.send import ledger
 from digest.models import Delivery, Paper
 from digest.ratelimit import send_limiter
 from subscriptions import mail
