@@ -35,7 +35,10 @@ def holdout_papers() -> list[dict]:
     papers = []
     for line in CORPUS.open(encoding="utf-8"):
         p = json.loads(line)
-        if DAYS[0] <= p["date"] <= DAYS[1] and " ".join(p["title"].split()).lower() not in background:
+        if (
+            DAYS[0] <= p["date"] <= DAYS[1]
+            and " ".join(p["title"].split()).lower() not in background
+        ):
             papers.append(p)
     return papers
 
