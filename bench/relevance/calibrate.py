@@ -2,27 +2,40 @@
 
     .venv/bin/python -m bench.relevance.calibrate [--lexical]
 
-1. Weights: for every query of the *train* split and every candidate paper, the reader's best
-   facet of each kind (highest standout) gives one row (standout, semantic, lexical; see
-   calibration.py); the label
-   is "grade >= 1" (unjudged papers are 0, as in pooling). One logistic regression per kind.
-2. Floor: with those weights, the real matcher runs on the *dev* split for floors 0.05 ... 0.95.
-   Must-reads first: among the floors with the best mean must-have recall (to two decimals), the
-   highest, which delivers the fewest papers that are not wanted.
-The test split is never read here.
+Readers: the train and dev splits of bench/relevance/paperboy, each with the feedback-only
+readers derived from its interests (derived.py: "train-derived", "dev-derived"). The test split
+and the holdout are never read here.
+
+1. Direction: for every train reader and every candidate paper, the reader's best facet of each
+   kind (highest standout + lexical) gives one row (standout, semantic, lexical; calibration.py),
+   labelled "grade >= 1" (unjudged papers are 0, as in pooling); one logistic regression per
+   kind. "paper" (marked papers) starts from the direction of "words", which has far more
+   rows; steps 2 and 3 give it its own lexical share and calibration, on the train feedback
+   readers (real and derived).
+2. Lexical share: a classifier over all candidates is not a ranking; the lexical weight of each
+   kind is multiplied by the factor of LEXICAL_FACTORS that ranks best on train (matcher with
+   its floor at 0): "words" and "topic" together by mean nDCG@10 of the train readers with
+   words or topics, "paper" by mean nDCG@20 of the train feedback readers.
+3. Calibration: with that direction fixed, a one-feature logistic regression of the combined
+   score on the same train rows gives each kind's scale and bias (so probabilities stay
+   probabilities after step 2).
+4. Floor: the real matcher on dev (+ dev-derived) for floors 0.05 ... 0.95. Must-reads first:
+   among the floors with the best mean must-have recall (two decimals), the highest, which
+   delivers the fewest papers that are not wanted ("nothing today" stays true).
 """
 
 from __future__ import annotations
 
 import argparse
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from statistics import mean
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from bench.relevance import beir, evaluate
+from bench.relevance import beir, derived, evaluate
 from digest.matching import calibration
 from digest.matching.encoder import load_encoder
 from digest.matching.engine import Matcher
@@ -30,10 +43,12 @@ from digest.matching.engine import Matcher
 HERE = Path(__file__).resolve().parent
 OWN_SET = HERE / "paperboy"
 FLOORS = [round(0.05 * i, 2) for i in range(1, 20)]
+LEXICAL_FACTORS = (0.5, 1, 2, 4, 8)
+TRAIN, DEV = ("train", "train-derived"), ("dev", "dev-derived")
 
 
 def load_own(*, lexical: bool) -> tuple[beir.Dataset, beir.VectorCache | None]:
-    dataset = beir.load(OWN_SET)
+    dataset = derived.with_feedback_readers(beir.load(OWN_SET), ("train", "dev"))
     if lexical:
         return dataset, None
     encoder = load_encoder()
@@ -43,15 +58,43 @@ def load_own(*, lexical: bool) -> tuple[beir.Dataset, beir.VectorCache | None]:
     return beir.with_vectors(dataset, cache), cache
 
 
-def training_rows(dataset: beir.Dataset, embed, *, lexical: bool) -> dict:
+class Readers:
+    """One matcher per reader, built once; re-scored for each set of weights tried."""
+
+    def __init__(self, dataset: beir.Dataset, embed, splits: tuple[str, ...]) -> None:
+        self.items = []
+        background = None
+        for query in dataset.queries:
+            if query.split not in splits:
+                continue
+            refs = {i: dataset.papers[i] for i in (*query.liked, *query.disliked)}
+            matcher = Matcher(
+                dataset.candidates(query), reference_papers=refs, embed=embed, background=background
+            )
+            background = matcher.background
+            self.items.append((query, matcher, evaluate.profile_of(query)))
+
+    def metrics(self, weights: dict, floor: float, keep=lambda query: True) -> list:
+        out = []
+        for query, matcher, profile in self.items:
+            if not keep(query):
+                continue
+            matcher.weights, matcher._table = weights, None
+            matcher.floor_logit = float(np.log(floor / (1 - floor))) if floor > 0 else -np.inf
+            ranked = [m.paper_id for m in matcher.match_profiles([profile], cap=20)[0]]
+            out.append((query, evaluate.metrics(ranked[:10], ranked[:20], query.grades)))
+        return out
+
+
+def judged_mean(results: list, field: str) -> float:
+    rows = [m for q, m in results if any(g >= 1 for g in q.grades.values())]
+    return mean(getattr(m, field) for m in rows) if rows else 0.0
+
+
+def training_rows(readers: Readers, *, lexical: bool) -> dict:
     rows: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
-    for query in dataset.queries:
-        if query.split != "train":
-            continue
-        candidates = dataset.candidates(query)
-        refs = {i: dataset.papers[i] for i in (*query.liked, *query.disliked)}
-        matcher = Matcher(candidates, reference_papers=refs, embed=embed)
-        plan = matcher._plan([evaluate.profile_of(query)])
+    for query, matcher, profile in readers.items:
+        plan = matcher._plan([profile])
         facets = plan.positive[0]
         if not facets:
             continue
@@ -63,21 +106,21 @@ def training_rows(dataset: beir.Dataset, embed, *, lexical: bool) -> dict:
             "words" if matcher.facets[f].kind == "quoted" else matcher.facets[f].kind
             for f in facets
         ]
-        labels = np.array([query.grades.get(p.id, 0) >= 1 for p in candidates])
+        labels = [query.grades.get(p.id, 0) >= 1 for p in matcher.papers]
         standout = parts.semantic_z + parts.lexical  # picks each kind's best facet
-        columns = np.arange(len(candidates))
+        columns = np.arange(len(matcher.papers))
         for kind in set(kinds):
             idx = [i for i, k in enumerate(kinds) if k == kind]
             best = np.argmax(standout[idx], axis=0)
             features, y = rows[kind]
             features += np.column_stack(
                 [
-                    standout[idx][best, columns],
+                    parts.semantic_z[idx][best, columns],
                     parts.semantic[idx][best, columns],
                     parts.lexical[idx][best, columns],
                 ]
             ).tolist()
-            y += labels.tolist()
+            y += labels
     return rows
 
 
@@ -88,29 +131,69 @@ def fit(rows, *, lexical: bool) -> dict[str, calibration.Weights]:
             continue
         x = np.array(features)[:, [2]] if lexical else np.array(features)
         model = LogisticRegression(C=1.0, max_iter=1000).fit(x, labels)
-        coef = [round(float(c), 3) for c in model.coef_[0]]
+        coef = [float(c) for c in model.coef_[0]]
         if lexical:
             coef = [0.0, 0.0, coef[0]]
-        weights[kind] = calibration.Weights(round(float(model.intercept_[0]), 3), *coef)
+        weights[kind] = calibration.Weights(float(model.intercept_[0]), *coef)
         print(f"{kind}: {len(labels)} rows, {sum(labels)} relevant -> {weights[kind]}")
-    weights["paper"] = weights["words"]  # see calibration.py
+    weights["paper"] = weights["words"]  # a text against a paper: the direction of own words
     return weights
 
 
-def choose_floor(dataset, embed, *, lexical: bool) -> float:
-    best = (-1.0, 0.5)
+def lexical_factors(readers: Readers, weights: dict) -> dict[str, float]:
+    def scaled(factors: dict) -> dict:
+        return {k: replace(w, lexical=w.lexical * factors.get(k, 1)) for k, w in weights.items()}
+
+    def is_feedback(query) -> bool:
+        return bool(query.liked) and not query.text and not query.topics
+
+    best_words = max(
+        (
+            judged_mean(
+                readers.metrics(
+                    scaled({"words": fw, "topic": ft}), 0.0, lambda q: not is_feedback(q)
+                ),
+                "ndcg10",
+            ),
+            fw,
+            ft,
+        )
+        for fw in LEXICAL_FACTORS
+        for ft in LEXICAL_FACTORS
+    )
+    best_paper = max(
+        (judged_mean(readers.metrics(scaled({"paper": f}), 0.0, is_feedback), "ndcg20"), f)
+        for f in LEXICAL_FACTORS
+    )
+    print(f"lexical factors: words/topic {best_words}, paper {best_paper}")
+    return {"words": best_words[1], "topic": best_words[2], "paper": best_paper[1]}
+
+
+def recalibrate(rows, weights: dict) -> dict[str, calibration.Weights]:
+    out = {}
+    for kind, w in weights.items():
+        features, labels = rows[kind]
+        x = np.array(features) @ np.array([w.standout, w.semantic, w.lexical])
+        model = LogisticRegression(C=1.0, max_iter=1000).fit(x[:, None], labels)
+        scale, bias = float(model.coef_[0][0]), float(model.intercept_[0])
+        out[kind] = calibration.Weights(
+            round(bias, 3),
+            round(scale * w.standout, 3),
+            round(scale * w.semantic, 3),
+            round(scale * w.lexical, 3),
+        )
+    return out
+
+
+def choose_floor(readers: Readers, weights: dict) -> float:
+    scored = []
     for floor in FLOORS:
-        if lexical:
-            calibration.LEXICAL_FLOOR = floor
-        else:
-            calibration.FLOOR = floor
-        results = evaluate.run(dataset, embed=embed, splits={"dev"})
-        p = mean(r.systems["ours"].precision for r in results)
-        judged = [r for r in results if any(g >= 1 for g in r.query.grades.values())]
-        rec = mean(r.systems["ours"].recall for r in judged)
-        print(f"floor {floor:.2f}: precision {p:.3f} recall {rec:.3f}")
-        best = max(best, (round(rec, 2), floor))
-    return best[1]
+        results = readers.metrics(weights, floor)
+        p = mean(m.precision for _, m in results)
+        rec, n20 = judged_mean(results, "recall"), judged_mean(results, "ndcg20")
+        print(f"floor {floor:.2f}: precision {p:.3f} recall {rec:.3f} nDCG@20 {n20:.3f}")
+        scored.append((round(rec, 2), floor))
+    return max(scored)[1]
 
 
 def main() -> None:
@@ -118,12 +201,14 @@ def main() -> None:
     parser.add_argument("--lexical", action="store_true", help="the weights without embeddings")
     lexical = parser.parse_args().lexical
     dataset, cache = load_own(lexical=lexical)
-    weights = fit(training_rows(dataset, cache, lexical=lexical), lexical=lexical)
-    if lexical:
-        calibration.LEXICAL = weights
-    else:
-        calibration.HYBRID = weights
-    floor = choose_floor(dataset, cache, lexical=lexical)
+    train, dev = Readers(dataset, cache, TRAIN), Readers(dataset, cache, DEV)
+    rows = training_rows(train, lexical=lexical)
+    weights = fit(rows, lexical=lexical)
+    if not lexical:
+        factors = lexical_factors(train, weights)
+        weights = {k: replace(w, lexical=w.lexical * factors[k]) for k, w in weights.items()}
+    weights = recalibrate(rows, weights)
+    floor = choose_floor(dev, weights)
     print("\n# paste into digest/matching/calibration.py")
     print(("LEXICAL" if lexical else "HYBRID") + " = {")
     for kind, w in weights.items():

@@ -116,37 +116,38 @@ def _semantic(papers: list[PaperDoc], profile: ReaderProfile, documents, embed, 
     return [papers[i].id for i in np.argsort(-sims, kind="stable")[:k]]
 
 
+def ranked_lists(dataset: Dataset, query: Query, *, embed, depth: int = 20):
+    """Each system's list for one query, best first: ours as the edition would deliver it (its
+    floor applies, so it may be shorter), the baselines always `depth` long."""
+    candidates = dataset.candidates(query)
+    documents = dataset.papers
+    profile = profile_of(query)
+    refs = {i: documents[i] for i in (*query.liked, *query.disliked) if i in documents}
+    matcher = Matcher(candidates, reference_papers=refs, embed=embed)
+    [ours] = matcher.match_profiles([profile], cap=depth)
+    allowed = _allowed(candidates, query.exclusions)
+    text = profile_text(profile, documents)
+    lists = {
+        "ours": [m.paper_id for m in ours],
+        "tfidf": baseline_rank(allowed, profile, cap=depth, documents=documents),
+        "bm25": _bm25(allowed, text, depth),
+    }
+    if embed is not None:
+        lists["semantic"] = _semantic(allowed, profile, documents, embed, depth)
+    return lists
+
+
 def run(dataset: Dataset, *, embed: Callable | None, splits: set[str] | None = None):
     """One QueryResult per query of the chosen splits (all when None)."""
     results = []
     for query in dataset.queries:
         if splits and query.split not in splits:
             continue
-        candidates = dataset.candidates(query)
-        documents = dataset.papers
-        profile = profile_of(query)
-        refs = {i: documents[i] for i in (*query.liked, *query.disliked) if i in documents}
-        matcher = Matcher(candidates, reference_papers=refs, embed=embed)
-        [ours] = matcher.match_profiles([profile], cap=20)
-        ours_ids = [m.paper_id for m in ours]
-        allowed = _allowed(candidates, query.exclusions)
-        text = profile_text(profile, documents)
-        lists = {
-            "ours": (ours_ids[:10], ours_ids),
-            "tfidf": _twice(baseline_rank(allowed, profile, cap=20, documents=documents)),
-            "bm25": _twice(_bm25(allowed, text, 20)),
-        }
-        if embed is not None:
-            lists["semantic"] = _twice(_semantic(allowed, profile, documents, embed, 20))
         result = QueryResult(query)
-        for name, (top10, top20) in lists.items():
-            result.systems[name] = metrics(top10, top20, query.grades)
+        for name, ranked in ranked_lists(dataset, query, embed=embed).items():
+            result.systems[name] = metrics(ranked[:10], ranked[:20], query.grades)
         results.append(result)
     return results
-
-
-def _twice(ranked: list[str]) -> tuple[list[str], list[str]]:
-    return ranked[:10], ranked[:20]
 
 
 def summary(results: list[QueryResult], system: str) -> dict[str, float]:

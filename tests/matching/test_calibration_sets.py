@@ -1,0 +1,62 @@
+"""The readers the constants are chosen on, and the held-out set they are never chosen on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.relevance import beir, derived
+from bench.relevance.evaluate import ranked_lists
+from digest.matching import calibration
+
+RELEVANCE = Path(__file__).resolve().parents[2] / "bench" / "relevance"
+
+
+@pytest.fixture(scope="module")
+def own_set() -> beir.Dataset:
+    return beir.load(RELEVANCE / "paperboy")
+
+
+def test_derived_feedback_readers_come_only_from_their_own_split(own_set) -> None:
+    readers = derived.feedback_readers(own_set, "train")
+    sources = {q.id: q for q in own_set.queries}
+    assert readers
+    for reader in readers:
+        source = sources[reader.id.split("~")[0]]
+        assert source.split == "train" and reader.split == "train-derived"
+        assert not reader.text and not reader.topics and not source.exclusions
+        assert 1 <= len(reader.liked) <= 2
+        assert all(source.grades[p] == 2 for p in reader.liked)  # marks are must-reads
+        assert not set(reader.liked) & set(reader.grades)  # a marked paper is no answer
+    assert {q.split for q in derived.feedback_readers(own_set, "test")} <= {"test-derived"}
+
+
+def test_derived_readers_are_the_same_every_time(own_set) -> None:
+    first = derived.feedback_readers(own_set, "dev")
+    again = derived.feedback_readers(beir.load(RELEVANCE / "paperboy"), "dev")
+    assert [(q.id, q.liked) for q in first] == [(q.id, q.liked) for q in again]
+
+
+def test_the_evaluation_sets_never_mix_with_the_derived_readers() -> None:
+    # evaluate_matching reports the graded readers only; derived ones exist for calibrate.py
+    holdout = beir.load(RELEVANCE / "holdout")
+    assert {q.split for q in holdout.queries} == {"holdout"}
+    assert len(holdout.queries) == 34
+    assert sum(1 for q in holdout.queries if q.liked and not q.text) == 12
+    assert all(holdout.windows[p] == "h" for p in holdout.papers)
+
+
+def test_marked_papers_have_a_calibration_of_their_own() -> None:
+    paper, words = calibration.HYBRID["paper"], calibration.HYBRID["words"]
+    assert paper != words
+    assert all(w.standout > 0 and w.lexical > 0 for w in calibration.HYBRID.values())
+    assert 0 < calibration.FLOOR < 1
+
+
+def test_a_holdout_reader_is_ranked_by_every_system_without_vectors() -> None:
+    holdout = beir.load(RELEVANCE / "holdout")
+    query = next(q for q in holdout.queries if q.id == "h01")
+    lists = ranked_lists(holdout, query, embed=None)
+    assert set(lists) == {"ours", "tfidf", "bm25"}
+    assert len(lists["tfidf"]) == 20 and len(set(lists["tfidf"])) == 20
