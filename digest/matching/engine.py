@@ -165,6 +165,8 @@ class Matcher:
             facet = self.facets[r]
             kind = "words" if facet.kind == "quoted" else facet.kind
             out[i] = self.weights[kind].logit(parts.row(i))
+            if self.embed is None:  # on words alone, no shared word is no evidence at all
+                out[i][parts.lexical[i] <= 0] = -np.inf
             if facet.kind == "quoted":
                 out[i][~self.phrases.contains(facet.words)] = -np.inf
         return out

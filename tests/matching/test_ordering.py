@@ -1,7 +1,7 @@
 from dataclasses import replace
 
 from digest.matching.engine import Matcher
-from digest.matching.profiles import PaperDoc, ReaderProfile
+from digest.matching.profiles import PaperDoc, ReaderProfile, TopicDoc
 
 ROBOT = "Robot manipulation with diffusion policies"
 
@@ -47,3 +47,18 @@ def test_trending_reorders_relevant_papers_but_never_adds_irrelevant_ones(
     assert position <= 1 and loud[position].score > quiet[1].score  # trending only lifts
     assert {m.paper_id for m in loud} == {m.paper_id for m in quiet}  # DPO stays out
     assert {m.relevance for m in loud} == {m.relevance for m in quiet}
+
+
+def test_on_words_alone_a_paper_sharing_no_word_with_the_topic_is_never_included(
+    papers: list[PaperDoc],
+) -> None:
+    """A bias above the floor once let every paper into every topic without semantic matching."""
+    topic = TopicDoc(
+        slug="speech", name="Speech recognition", description="Automatic speech recognition."
+    )
+    unrelated = paper("unrelated", "Knot invariants of torus links", "We compute knot invariants.")
+    matches = Matcher(edition(papers, [unrelated])).match_profiles(
+        [ReaderProfile(topics=(topic,))], cap=100
+    )[0]
+    assert "unrelated" not in {m.paper_id for m in matches}
+    assert len(matches) < len(papers) / 2
