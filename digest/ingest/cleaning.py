@@ -47,6 +47,7 @@ _MAX_UNWRAP_ROUNDS = 4  # double-escaped HTML ("&amp;lt;b&amp;gt;") is common; m
 # Unicode categories: controls and line/paragraph separators become spaces; format characters
 # (zero-width, bidi overrides) and lone surrogates vanish, since they hide or reorder text.
 _REPLACEMENT = {"Cc": " ", "Zl": " ", "Zp": " ", "Cf": None, "Cs": None}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _drop_control_chars(value: str) -> str:
@@ -98,7 +99,7 @@ def clean_text(value: object, *, max_length: int) -> str:
         return ""
     # Always a plain str: a subclass (Django's SafeString) must not carry its markings through.
     text = str.__str__(value) if isinstance(value, str) else str(value)
-    text = _drop_control_chars(text)  # lone surrogates first: nh3 only takes valid Unicode
+    text = _SURROGATE.sub("", text)  # nh3 only takes valid Unicode; they would be dropped anyway
     for _ in range(_MAX_UNWRAP_ROUNDS):
         stripped = _strip_html_once(text)
         if stripped == text:
