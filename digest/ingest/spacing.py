@@ -45,13 +45,17 @@ class HostThrottle:
         self._lock = threading.Lock()
         self._next_slot: dict[str, float] = {}
 
-    def wait(self, host: str, min_interval: float, *, sleep: Sleep = time.sleep) -> float:
-        """Block until this host may be contacted again; return how long we slept."""
+    def reserve(self, host: str, min_interval: float) -> tuple[float, float]:
+        """Reserve the host's next slot: (seconds to wait for it, the slot on our clock)."""
         with self._lock:
             now = self._clock()
             slot = max(now, self._next_slot.get(host, now))
             self._next_slot[host] = slot + min_interval
-        delay = slot - now
+        return slot - now, slot
+
+    def wait(self, host: str, min_interval: float, *, sleep: Sleep = time.sleep) -> float:
+        """Block until this host may be contacted again; return how long we slept."""
+        delay, _ = self.reserve(host, min_interval)
         if delay > 0:
             sleep(delay)
         return max(delay, 0.0)
