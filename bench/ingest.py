@@ -16,7 +16,9 @@ database server's work, and on a busy machine other processes' too) and this pro
 (`time.process_time`: steadier under load; with SQLite it covers all the work, with PostgreSQL
 it leaves out the server's share). Remembered LaTeX renderings are forgotten before every timed
 repetition, so no repetition profits from an earlier one.
-Targets: full <= 1.5 x bare, re-ingest <= 1.2 x bare.
+Targets (issue #13): full <= 3 x bare, since nobody waits on a daily ingest of seconds; re-ingest
+<= 3 x bare as well, for the same reason (it does less work than the full ingest, so it should
+read below it; a re-ingest above the full ingest would mean unchanged papers are written again).
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ from digest.ingest.cleaning import clear_caches
 from digest.ingest.sources import parse_document
 from digest.models import IngestRun, Paper, Source
 
-FULL_TARGET = 1.5
-REINGEST_TARGET = 1.2
+FULL_TARGET = 3.0
+REINGEST_TARGET = 3.0
 
 
 class _RollBack(Exception):

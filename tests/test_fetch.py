@@ -21,14 +21,14 @@ import pytest
 import redis
 import requests
 
-from digest.ingest.fetch import (
-    ARXIV_MIN_INTERVAL,
-    FetchResult,
-    default_min_interval,
-    fetch,
-)
+from digest.ingest.fetch import FetchResult, fetch
 from digest.ingest.sources.records import RateLimited, SourceError
-from digest.ratelimit import HostThrottle, RedisHostThrottle
+from digest.ingest.spacing import (
+    ARXIV_MIN_INTERVAL,
+    HostThrottle,
+    RedisHostThrottle,
+    default_min_interval,
+)
 
 ETAG = '"v1"'
 LAST_MODIFIED = "Wed, 05 Mar 2025 05:00:00 GMT"
@@ -41,11 +41,11 @@ class Handler(BaseHTTPRequestHandler):
 
     hits: Counter[str]
     seen_headers: dict[str, dict[str, str]]
-    arrivals: list[float]
+    arrivals: list[float]  # time.time() of each request's arrival
     agents: list[str]  # the User-Agent of each request, in arrival order
 
     def do_GET(self) -> None:
-        self.arrivals.append(time.monotonic())
+        self.arrivals.append(time.time())
         self.agents.append(self.headers.get("User-Agent", ""))
         self.hits[self.path] += 1
         self.seen_headers[self.path] = dict(self.headers)
@@ -433,8 +433,24 @@ def test_the_throttle_spaces_requests_to_one_host_but_not_to_others():
     assert waits == [3.0]
 
 
+class RecordingThrottle(HostThrottle):
+    """HostThrottle on the wall clock (the clock of the server's arrivals), noting its slots."""
+
+    def __init__(self) -> None:
+        super().__init__(clock=time.time)
+        self.slots: list[float] = []
+
+    def reserve(self, host: str, min_interval: float) -> tuple[float, float]:
+        delay, slot = super().reserve(host, min_interval)
+        self.slots.append(slot)
+        return delay, slot
+
+
 def test_two_threads_fetching_one_host_respect_the_interval(server):
-    throttle = HostThrottle()
+    """The slots handed out are at least the interval apart, and no request arrives before its
+    slot (gaps between arrivals would also measure how late each thread woke up; see the
+    two-process test below)."""
+    throttle = RecordingThrottle()
 
     def worker() -> None:
         with local_session() as own_session:
@@ -453,40 +469,67 @@ def test_two_threads_fetching_one_host_respect_the_interval(server):
         thread.start()
     for thread in threads:
         thread.join()
+    slots = sorted(throttle.slots)
+    assert len(slots) == 3
+    assert all(later - earlier >= 0.25 - 1e-6 for earlier, later in itertools.pairwise(slots))
     arrivals = sorted(server.handler.arrivals)
     assert len(arrivals) == 3
-    assert all(later - earlier >= 0.24 for earlier, later in itertools.pairwise(arrivals))
+    assert all(arrived >= slot for arrived, slot in zip(arrivals, slots, strict=True))
 
 
 @pytest.mark.redis
 def test_workers_in_separate_processes_sharing_redis_respect_the_interval(server, settings):
     """Two worker processes (as on two machines) fetch one host at once: the spacing holds
-    between their requests, which interleave."""
+    between their requests, which interleave.
+
+    The spacing is reserved when a request is sent, so what is checked is what the throttle
+    promises: the slots it hands out (on the Redis server's clock) are at least the interval
+    apart, and no request reaches the server before its slot (same machine, same clock). Gaps
+    between arrivals would also measure how late each worker woke up: a worker that wakes 15 ms
+    late for one slot and on time for the next shows a 235 ms gap for slots 250 ms apart.
+    """
     key = f"paperboy:test-host-slot:{uuid.uuid4().hex}"
-    start = time.time() + 4.0  # both begin together, after their imports and django.setup()
     worker = (
-        "import os, sys, time, redis, django\n"
+        "import os, sys, redis, django\n"
         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings')\n"
         "django.setup()\n"
         "from digest.ingest.fetch import fetch\n"
-        "from digest.ratelimit import RedisHostThrottle\n"
-        "url, key, start, name = sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]\n"
-        "throttle = RedisHostThrottle(redis.Redis.from_url(sys.argv[1]), key=key)\n"
-        "time.sleep(max(0.0, start - time.time()))\n"
+        "from digest.ingest.spacing import RedisHostThrottle\n"
+        "class Recording(RedisHostThrottle):\n"
+        "    def reserve(self, host, min_interval):\n"
+        "        delay, slot = super().reserve(host, min_interval)\n"
+        "        print(repr(slot), flush=True)\n"
+        "        return delay, slot\n"
+        "url, key, name = sys.argv[2], sys.argv[3], sys.argv[4]\n"
+        "throttle = Recording(redis.Redis.from_url(sys.argv[1]), key=key)\n"
+        "print('ready', flush=True)\n"
+        "sys.stdin.readline()\n"
         "for _ in range(3):\n"
         "    fetch(url, max_bytes=1024, timeout=5.0, user_agent=name, min_interval=0.25,\n"
         "          throttle=throttle)\n"
     )
-    args = [settings.REDIS_URL, f"{server.url}/ok", key, str(start)]
+    args = [settings.REDIS_URL, f"{server.url}/ok", key]
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
     workers = [
-        subprocess.Popen([sys.executable, "-c", worker, *args, name], cwd=ROOT)
+        subprocess.Popen([sys.executable, "-c", worker, *args, name], cwd=ROOT, **pipes)
         for name in ("worker-a", "worker-b")
     ]
-    assert [w.wait(timeout=30) for w in workers] == [0, 0]
+    # Both begin together once both are set up (imports and django.setup() take seconds on a
+    # loaded machine, so a fixed start time could let one worker finish before the other began).
+    assert [w.stdout.readline() for w in workers] == ["ready\n", "ready\n"]
+    for w in workers:
+        w.stdin.write("go\n")
+        w.stdin.flush()
+    outputs = [w.communicate(timeout=30)[0] for w in workers]
+    assert [w.returncode for w in workers] == [0, 0]
+    slots = sorted(float(line) for output in outputs for line in output.split())
+    assert len(slots) == 6
+    gaps_ms = [round((later - earlier) * 1000) for earlier, later in itertools.pairwise(slots)]
+    assert min(gaps_ms) >= 250
     arrivals = sorted(zip(server.handler.arrivals, server.handler.agents, strict=True))
     assert len(arrivals) == 6
-    gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(arrivals)]
-    assert min(gaps) >= 0.24
+    # Slots are whole milliseconds of the Redis clock, rounded down; 1 ms allows for that.
+    assert all(arrived >= slot - 0.001 for (arrived, _), slot in zip(arrivals, slots, strict=True))
     agents = [agent for _, agent in arrivals]
     assert sum(a != b for a, b in itertools.pairwise(agents)) >= 2  # they took turns
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from django.utils.safestring import SafeString
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -37,6 +38,20 @@ def test_clean_text_caps_on_a_word_boundary_with_an_ellipsis():
 
 def test_a_single_enormous_word_is_cut_hard():
     assert clean_text("x" * 50, max_length=10) == "x" * 9 + "…"
+
+
+def test_a_string_subclass_or_a_number_is_cleaned_like_its_text():
+    class Tagged(str):
+        pass
+
+    assert clean_text(Tagged("a\u200bb\nc"), max_length=50) == "ab c"
+    assert clean_text(12, max_length=50) == "12"
+
+
+def test_clean_text_never_hands_back_a_safe_string():
+    cleaned = clean_text(SafeString('plain "quoted" text'), max_length=50)
+    assert cleaned == 'plain "quoted" text'
+    assert type(cleaned) is str
 
 
 def test_truncate_leaves_short_text_alone():

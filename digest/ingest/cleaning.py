@@ -8,11 +8,12 @@ Parsers pass every text field through `clean_text`; templates still escape at re
 from __future__ import annotations
 
 import functools
+import html
 import logging
 import re
 import unicodedata
-from html.parser import HTMLParser
 
+import nh3
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 MAX_TITLE = 500
@@ -23,89 +24,53 @@ MAX_SHORT_TEXT = 300  # submitter, organisation, category, keyword
 MAX_KEYWORDS = 30
 ELLIPSIS = "…"
 
-# Blocks whose end separates words; inline tags (<i>, <sub>) must not split "H<sub>2</sub>O".
+# Blocks whose edges separate words; inline tags (<i>, <sub>) must not split "H<sub>2</sub>O".
 _BLOCK_TAGS = frozenset(
     {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption"}
     | {"figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main"}
     | {"nav", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul"}
 )
 _DROPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
-# Text that still looks like a tag after parsing reached a fixed point (e.g. "x <script" at the
-# very end, which html.parser leaves as data): neutralise the "<" so no tag survives.
+# Built once: configuring a cleaner costs far more than cleaning a title with it.
+_CLEANER = nh3.Cleaner(tags=set(_BLOCK_TAGS), attributes={}, clean_content_tags=set(_DROPPED_TAGS))
+# nh3 keeps only the block tags, without attributes, and escapes every other "<": what is left
+# of a tag in its output is a bare block tag, which becomes a space.
+_BLOCK_TAG = re.compile(r"</?[a-z0-9]+/?>")
+# A tag cut off by the end of the text ("x <script"): an HTML parser drops it with everything
+# after it; its "<" is neutralised first, so the words stay.
+_UNCLOSED_TAG = re.compile(r"<(?=[A-Za-z/!?][^>]*\Z)")
+# Text that still looks like a tag once the rounds are over (markup escaped more than
+# _MAX_UNWRAP_ROUNDS times): neutralise the "<" so no tag survives.
 _TAG_LIKE = re.compile(r"<(?=[A-Za-z/!?])")
 _MAX_UNWRAP_ROUNDS = 4  # double-escaped HTML ("&amp;lt;b&amp;gt;") is common; more is hostile
 
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._dropping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _DROPPED_TAGS:
-            self._dropping += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _DROPPED_TAGS:
-            self._dropping = max(0, self._dropping - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._dropping:
-            self.parts.append(data)
-
-
-def _strip_html_once(value: str) -> str:
-    extractor = _TextExtractor()
-    extractor.feed(value)
-    extractor.close()
-    # Character references may decode to controls or format characters ("&#x202e;").
-    return _drop_control_chars("".join(extractor.parts))
-
-
-# Everything outside printable ASCII is a candidate; only candidates get a category lookup, once
-# per distinct character of a string, so plain ASCII text costs one C-level regex scan.
-_CANDIDATE = re.compile(r"[^\x20-\x7e]")
-_AS_SPACE = frozenset({"Cc", "Zl", "Zp"})
-_DROPPED = frozenset({"Cf", "Cs"})
+# Unicode categories: controls and line/paragraph separators become spaces; format characters
+# (zero-width, bidi overrides) and lone surrogates vanish, since they hide or reorder text.
+_REPLACEMENT = {"Cc": " ", "Zl": " ", "Zp": " ", "Cf": None, "Cs": None}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _drop_control_chars(value: str) -> str:
-    """Controls become spaces; format characters (zero-width, bidi overrides) and lone surrogates
-    vanish, since they can hide or reorder text in a Subject line."""
-    if not _CANDIDATE.search(value):
-        return value
-    table: dict[int, str | None] = {}
-    for char in set(_CANDIDATE.findall(value)):
+    table = {}
+    for char in set(value):
         category = unicodedata.category(char)
-        if category in _AS_SPACE:
-            table[ord(char)] = " "
-        elif category in _DROPPED:
-            table[ord(char)] = None
+        if category in _REPLACEMENT:
+            table[ord(char)] = _REPLACEMENT[category]
     return value.translate(table) if table else value
 
 
+def _strip_html_once(value: str) -> str:
+    """One round: nh3 (html5ever) parses the markup, drops scripts and styles with their content
+    and every tag but the blocks; blocks become spaces, character references are decoded."""
+    value = _UNCLOSED_TAG.sub("‹", value)
+    sanitized = _CLEANER.clean(value)
+    return html.unescape(_BLOCK_TAG.sub(" ", sanitized))
+
+
 def collapse_whitespace(value: str) -> str:
-    """All runs of whitespace (newlines, tabs, no-break and other Unicode spaces) -> one space."""
-    # Printable text holds no whitespace but " " (every other space, newline and separator is
-    # unprintable) and nothing _drop_control_chars would change: it only needs no double, leading
-    # or trailing spaces to be collapsed already, which is the usual case for feed text.
-    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
-        return value
-    collapsed = " ".join(value.split())
-    # Every character _drop_control_chars changes is unprintable; whitespace controls are gone
-    # with the split, so text that is printable now is already clean (the usual case).
-    if collapsed.isprintable():
-        return collapsed
-    return " ".join(_drop_control_chars(collapsed).split())
+    """All runs of whitespace (newlines, tabs, no-break and other Unicode spaces) -> one space;
+    control and format characters dropped."""
+    return " ".join(_drop_control_chars(value).split())
 
 
 def truncate(value: str, max_length: int) -> str:
@@ -133,20 +98,15 @@ def clean_text(value: object, *, max_length: int) -> str:
     if value is None:
         return ""
     # Always a plain str: a subclass (Django's SafeString) must not carry its markings through.
-    if type(value) is str:
-        text = value
-    else:
-        text = str.__str__(value) if isinstance(value, str) else str(value)
-    # Without "<" or "&" there is no tag and no reference: html.parser would return the text as
-    # it is, so the markup passes (and the tag-like check) are skipped.
-    if "<" in text or "&" in text:
-        text = _drop_control_chars(text)
-        for _ in range(_MAX_UNWRAP_ROUNDS):
-            stripped = _strip_html_once(text)
-            if stripped == text:
-                break
-            text = stripped
-        text = _TAG_LIKE.sub("‹", text)
+    text = str.__str__(value) if isinstance(value, str) else str(value)
+    text = _SURROGATE.sub("", text)  # nh3 only takes valid Unicode; they would be dropped anyway
+    for _ in range(_MAX_UNWRAP_ROUNDS):
+        stripped = _strip_html_once(text)
+        if stripped == text:
+            break
+        text = stripped
+    text = _TAG_LIKE.sub("‹", text)
+    # Character references may have decoded to controls or format characters ("&#x202e;").
     return truncate(collapse_whitespace(text), max_length)
 
 

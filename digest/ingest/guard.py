@@ -4,7 +4,9 @@ requests' `timeout` bounds each socket operation, not the request: a server that
 every half second (in the headers or the body, with a Content-Length, chunked or gzipped) never
 trips it, and holds a worker for ever. Here each attempt has a deadline: every socket the
 attempt uses is registered, and a timer shuts them down when the deadline passes, which wakes
-any blocked read at once; the fetch then reports a timeout.
+any blocked read at once; the fetch then reports a timeout. (urllib3 cannot do this: its
+timeouts are per socket operation too. The retries between attempts are urllib3's Retry, which
+calls `next_attempt` through digest.ingest.fetch.)
 
 A source may redirect anywhere; following it into the private network (loopback, RFC 1918,
 link-local such as a cloud metadata address at 169.254.169.254) would let a feed read internal
@@ -31,6 +33,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.util.retry import Retry
 
 _current = threading.local()
 
@@ -49,7 +52,7 @@ def _is_private(address: str) -> bool:
 
 
 class Attempt:
-    """One request's deadline: shuts down every registered socket when it passes."""
+    """One attempt's deadline: shuts down every registered socket when it passes."""
 
     def __init__(self, seconds: float) -> None:
         self.expired = False
@@ -57,12 +60,16 @@ class Attempt:
         self._lock = threading.Lock()
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
+        self._timer.start()
 
     def watch(self, sock: socket.socket) -> None:
         with self._lock:
             self._sockets[id(sock)] = sock
             if self.expired:
                 _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
 
     def _expire(self) -> None:
         with self._lock:
@@ -85,6 +92,7 @@ class FetchGuard:
         self.origin_host = origin_host.lower()
         self.allowed = {host.lower() for host in allowed_private_hosts}
         self._origin_private: bool | None = None
+        self.timeout = 0.0
         self.attempt: Attempt | None = None
 
     def check_peer(self, host: str, sock: socket.socket) -> None:
@@ -104,17 +112,31 @@ class FetchGuard:
             )
 
     @contextlib.contextmanager
-    def deadline(self, seconds: float) -> Iterator[Attempt]:
-        attempt = Attempt(seconds)
-        self.attempt = attempt
+    def active(self, timeout: float) -> Iterator[None]:
+        """Guard the sockets this thread opens until the block ends; the first attempt's
+        deadline starts now, each later one at `next_attempt`."""
+        self.timeout = timeout
         _current.guard = self
-        attempt._timer.start()
+        self.next_attempt()
         try:
-            yield attempt
+            yield
         finally:
-            attempt._timer.cancel()
+            self.end_attempt()
             _current.guard = None
-            self.attempt = None
+
+    def next_attempt(self) -> None:
+        """A fresh deadline for the next attempt (the wait before a retry is not counted)."""
+        self.end_attempt()
+        self.attempt = Attempt(self.timeout)
+
+    def end_attempt(self) -> None:
+        if self.attempt is not None:
+            self.attempt.cancel()
+
+    @property
+    def expired(self) -> bool:
+        """Whether the current attempt ran out of time (our timer cut its sockets)."""
+        return self.attempt is not None and self.attempt.expired
 
 
 class _Guarded:
@@ -160,14 +182,16 @@ class _HTTPSPool(HTTPSConnectionPool):
 
 
 class GuardedAdapter(HTTPAdapter):
+    """requests' adapter with guarded connection pools; its `max_retries` is urllib3's Retry."""
+
     def init_poolmanager(self, *args: object, **kwargs: object) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
-def guard_session(session: requests.Session) -> requests.Session:
-    """Mount the guarded adapter for http and https (once) on `session`."""
-    if not isinstance(session.get_adapter("https://example.org/"), GuardedAdapter):
-        session.mount("https://", GuardedAdapter())
-        session.mount("http://", GuardedAdapter())
-    return session
+def mount_guarded(session: requests.Session, retry: Retry) -> GuardedAdapter:
+    """Mount a guarded adapter retrying with `retry` for http and https on `session`."""
+    adapter = GuardedAdapter(max_retries=retry)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return adapter

@@ -20,9 +20,9 @@ from django.utils import timezone
 from digest.ingest.fetch import FetchResult, fetch
 from digest.ingest.sources import parse_document
 from digest.ingest.sources.records import PaperRecord, RateLimited, SourceError
+from digest.ingest.spacing import host_throttle
 from digest.ingest.store import store_records
 from digest.models import IngestRun, Source
-from digest.ratelimit import host_throttle
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def _fetch_hf_daily(source: Source, *, day: dt.date) -> Fetched:
 
 def _get(url: str, *, etag: str, last_modified: str, interval: float | None = None) -> FetchResult:
     """One polite GET; `interval` None lets digest.ingest.fetch pick the host's spacing
-    (3 s for arXiv)."""
+    (3 s for arXiv; digest/ingest/spacing.py)."""
     return fetch(
         url,
         etag=etag,

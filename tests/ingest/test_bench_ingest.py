@@ -30,5 +30,5 @@ def test_the_bench_command_prints_the_three_figures_and_their_ratios() -> None:
     call_command("bench", "ingest", "--entries", "20", "--repeat", "1", stdout=out)
     text = out.getvalue()
     assert "bare feedparser.parse" in text
-    assert "full ingest (20 new)" in text and "target <= 1.5x" in text
-    assert "re-ingest (20 unchanged)" in text and "target <= 1.2x" in text
+    assert "full ingest (20 new)" in text and "target <= 3.0x" in text
+    assert "re-ingest (20 unchanged)" in text and "target <= 3.0x" in text
