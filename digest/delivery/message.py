@@ -10,8 +10,8 @@ are http(s).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
+from typing import TypedDict
 
 from django.urls import reverse
 from pylatexenc.latex2text import LatexNodes2Text
@@ -41,8 +41,11 @@ _GAIN = re.compile(r"\+(\S+) upvotes? (today|this week)")
 _RESTATED = re.compile(r"[\d.]+[kM]? (upvote|star)s?")
 
 
-@dataclass(frozen=True)
-class PaperCard:
+class PaperCard(TypedDict):
+    """One paper in one reader's digest. A dict, not a dataclass: the template engine tries a
+    dict lookup first, and a digest resolves some 500 `card.x` variables (the attribute
+    fallback after a failed dict lookup cost an eighth of the render)."""
+
     number: int
     lead: bool
     title: str
@@ -52,7 +55,7 @@ class PaperCard:
     why: str
     thumbnail: str
     paper_url: str
-    abs_url: str
+    abs_url: str  # "" when it is the paper_url already
     pdf_url: str
     code_url: str
     more_url: str
@@ -96,14 +99,14 @@ def tldr(paper: Paper) -> str:
 
 
 @cache
-def _url_prefix(name: str) -> str:
-    """The absolute URL of `name` up to its token (reverse() is slow on a per-link basis)."""
-    return absolute_url(reverse(name, args=["TOKEN"])).removesuffix("TOKEN/")
+def _path_prefix(name: str) -> str:
+    """The path of `name` up to its token (reverse() is slow on a per-link basis)."""
+    return reverse(name, args=["TOKEN"]).removesuffix("TOKEN/")
 
 
 def feedback_url(subscriber_id: int, paper_id: int, value: int) -> str:
     token = make_token("feedback", [subscriber_id, paper_id, value])
-    return f"{_url_prefix('digest:feedback')}{token}/"
+    return absolute_url(f"{_path_prefix('digest:feedback')}{token}/")
 
 
 def view_url(delivery_id: int) -> str:
@@ -157,27 +160,42 @@ def why_line(why: str) -> str:
     return " · ".join(others)
 
 
+def paper_parts(paper: Paper, *, weekly: bool) -> dict:
+    """What a card says that depends only on the paper, worked out once per loaded Paper: a
+    batch loads each paper once for its 200 readers, and a fresh load (the next batch, view in
+    browser) starts afresh, so nothing stale survives a change to the row."""
+    memo = paper.__dict__.setdefault("_digest_parts", {})
+    if weekly not in memo:
+        arxiv = f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else ""
+        abs_url = arxiv or safe_link(paper.url)
+        memo[weekly] = {
+            "title": display_title(paper),
+            "authors": author_line(paper.authors),
+            "tldr": tldr(paper),
+            "stats": stats_line(paper, weekly=weekly),
+            "thumbnail": safe_link(paper.thumbnail),
+            "paper_url": paper.hf_url or abs_url,
+            "abs_url": abs_url if paper.hf_url else "",
+            "pdf_url": safe_link(paper.pdf_url) or arxiv.replace("/abs/", "/pdf/"),
+            "code_url": safe_link(paper.github_repo),
+        }
+    return memo[weekly]
+
+
 def paper_card(
     paper: Paper, *, number: int, why: str, subscriber_id: int, weekly: bool
 ) -> PaperCard:
-    abs_url = f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else safe_link(paper.url)
-    return PaperCard(
-        number=number,
-        lead=number <= LEAD_CARDS,
-        title=display_title(paper),
-        authors=author_line(paper.authors),
-        tldr=tldr(paper),
-        stats=stats_line(paper, weekly=weekly),
-        why=why_line(why),
-        thumbnail=safe_link(paper.thumbnail) if number <= LEAD_CARDS else "",
-        paper_url=paper.hf_url or abs_url,
-        abs_url=abs_url,
-        pdf_url=safe_link(paper.pdf_url)
-        or (f"https://arxiv.org/pdf/{paper.arxiv_id}" if paper.arxiv_id else ""),
-        code_url=safe_link(paper.github_repo),
-        more_url=feedback_url(subscriber_id, paper.pk, Feedback.MORE),
-        less_url=feedback_url(subscriber_id, paper.pk, Feedback.LESS),
-    )
+    parts = paper_parts(paper, weekly=weekly)
+    lead = number <= LEAD_CARDS
+    return {
+        **parts,
+        "number": number,
+        "lead": lead,
+        "why": why_line(why),
+        "thumbnail": parts["thumbnail"] if lead else "",
+        "more_url": feedback_url(subscriber_id, paper.pk, Feedback.MORE),
+        "less_url": feedback_url(subscriber_id, paper.pk, Feedback.LESS),
+    }
 
 
 def topics_label(topic_names: list[str]) -> str:
@@ -203,7 +221,7 @@ def subject_hook(cards: list[PaperCard]) -> str:
     """The top paper's title, cut at a word to fit a phone's subject line."""
     if not cards:
         return ""
-    title = cards[0].title
+    title = cards[0]["title"]
     if len(title) <= SUBJECT_TITLE_MAX:
         return title
     return title[:SUBJECT_TITLE_MAX].rsplit(" ", 1)[0].rstrip(",;:-–—") + "…"
