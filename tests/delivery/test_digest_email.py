@@ -26,7 +26,7 @@ def test_every_header_of_a_digest_is_golden(smtp_server):
     message = send_one_digest(smtp_server, papers=5)
 
     # The subject leads with the top paper's title (the hook), then what else is inside.
-    top = re.search(r"^1\. (.+)$", message.get_body(("plain",)).get_content(), re.M).group(1)
+    top = re.search(r"^1\. (.+)$", message.get_body(("plain",)).get_content(), re.M)[1].strip()
     assert top.startswith("Diffusion policies for robot manipulation: ")
     assert message["Subject"] == f"{top} + 4 more in Robot learning, RLHF"
     assert message["From"] == "Paperboy <digest@paperboy.example>"
