@@ -4,8 +4,9 @@ the site's CSP. Screenshots go to test-artifacts/screenshots/digest-*.png."""
 
 from __future__ import annotations
 
-import base64
 import re
+import struct
+import zlib
 
 import pytest
 from django.core.management import call_command
@@ -15,10 +16,26 @@ from tests.delivery.factories import DAY, ROBOT_SKILLS, make_paper, make_reader,
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# A 1x1 PNG served for every thumbnail: tests never touch the internet.
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkaPhfDwAEhgHAoXnUVgAAAABJRU5ErkJggg=="
-)
+
+def png(width: int = 40, height: int = 21) -> bytes:
+    """A plain PNG in a thumbnail's proportions (Daily Papers' are about 1.9:1), served for every
+    thumbnail: tests never touch the internet."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x28\x3c\x6e" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG = png()
 LIGHT_CARD, DARK_CARD = "rgb(255, 255, 255)", "rgb(26, 31, 38)"
 
 

@@ -7,6 +7,9 @@ import re
 import pytest
 from django.core.management import call_command
 
+from digest.delivery.message import digest_mail
+from digest.models import Delivery, Edition
+from subscriptions import mail
 from tests.delivery.factories import DAY, make_paper, make_reader, make_topic, robot_papers
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +102,65 @@ def test_a_hostile_title_is_escaped_and_cannot_inject_headers(smtp_server):
     assert message["Bcc"] is None
     assert smtp_server.envelopes[0].rcpt_tos == ["ada@example.org"]
     assert "\n" not in message["Subject"]
+
+
+def weekly_digest(**paper):
+    reader = make_reader("ada@example.org")
+    edition = Edition.objects.create(frequency=Edition.Frequency.WEEKLY, date=DAY)
+    papers = [
+        make_paper(
+            "Diffusion policies for robot manipulation",
+            abstract="Robots are everywhere. We propose a diffusion policy for grasping. It works.",
+            **paper,
+        ),
+        make_paper("Tactile sensing for dexterous hands", ai_summary="Touch helps hands."),
+    ]
+    why = "in your topic Robot learning; in your topic RLHF; mentions your words: robot"
+    delivery = Delivery.objects.create(
+        subscriber=reader,
+        edition=edition,
+        papers=[{"id": p.canonical_id, "why": why} for p in papers],
+    )
+    message = mail.render(
+        digest_mail(
+            delivery=delivery,
+            subscriber=reader,
+            edition=edition,
+            papers={p.canonical_id: p for p in papers},
+            topic_names=["Robot learning", "RLHF"],
+        )
+    )
+    return message.body, message.alternatives[0][0], message.subject
+
+
+def test_a_weekly_digest_never_says_today_and_says_each_count_once():
+    text, html, subject = weekly_digest(
+        upvotes=86, github_stars=1200, why_trending="+86 upvotes today, 1.2k stars, new today"
+    )
+
+    for part in (text, html, subject):
+        assert "today" not in part.lower()
+    for part in (text, html):
+        assert "▲ 86 upvotes · new this week · ★ 1.2k stars" in part
+        assert part.count("1.2k") == 1 and "+86" not in part
+        why = "Why you: in your topics Robot learning and RLHF · mentions your words: robot"
+        assert why in part
+        # No summary from the source: the sentence that says what the paper does, not the first.
+        assert "We propose a diffusion policy for grasping." in part
+        assert "Robots are everywhere." not in part
+        assert "Touch helps hands." in part
+    assert "Also this week: Tactile sensing for dexterous hands" in html
+    assert subject == "Diffusion policies for robot manipulation + 1 more in Robot learning, RLHF"
+
+
+def test_a_daily_gain_unlike_the_total_is_kept(smtp_server):
+    make_topic()
+    make_paper(
+        "Robot manipulation at scale", upvotes=120, why_trending="+40 upvotes today, 3 comments"
+    )
+    make_reader("ada@example.org", interests="robot")
+    call_command("send_digests", "--date", DAY.isoformat(), stdout=None)
+
+    [message] = smtp_server.messages
+    for kind in ("plain", "html"):
+        assert "▲ 120 upvotes · +40 today · 3 comments" in message.get_body((kind,)).get_content()
