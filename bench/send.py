@@ -235,7 +235,7 @@ def _measure(*, stdout: OutputWrapper, readers: int, papers: int, workers: int) 
         )
     )
     stdout.write(
-        f"{'per digest (sample)':20} whole templates {cost.templates_ms:.2f} ms · "
-        f"cards {cost.cards_ms:.2f} ms · MIME {cost.mime_ms:.2f} ms · "
+        f"{'per digest (sample)':20} render {cost.render_ms:.2f} ms "
+        f"(of which css-inline {cost.inline_ms:.2f} ms) · MIME {cost.mime_ms:.2f} ms · "
         f"largest HTML part {cost.html_kb:.1f} KB"
     )

@@ -15,8 +15,6 @@ from pathlib import Path
 
 from django.db import connections
 
-from digest.delivery.message import digest_mail
-from digest.delivery.prerender import DigestRenderer
 from digest.delivery.send import BatchResult, _topic_names, batch_message, send_batch
 from digest.models import Delivery, Edition, Paper
 from subscriptions import mail
@@ -64,8 +62,8 @@ def _load_batch(ids: list[int]) -> list[Delivery]:
 
 
 def bare_worker(batches: list[list[int]]) -> LoopResult:
-    """Render + MIME + SMTP for the same messages, rendered the same way (each paper's card once
-    per batch), on one connection: what sending costs without the ledger."""
+    """Render + MIME + SMTP for the same messages, rendered the same way (the template triple),
+    on one connection: what sending costs without the ledger."""
     cpu = time.process_time()
     papers = {p.canonical_id: p for p in Paper.objects.filter(canonical_id__startswith="bench:")}
     connection = mail.open_connection()
@@ -76,9 +74,8 @@ def bare_worker(batches: list[list[int]]) -> LoopResult:
         for ids in batches:
             batch = _load_batch(ids)
             topics = _topic_names([d.subscriber_id for d in batch])
-            renderer = DigestRenderer(papers=papers)
             for delivery in batch:
-                message = batch_message(delivery, papers=papers, topics=topics, renderer=renderer)
+                message = batch_message(delivery, papers=papers, topics=topics)
                 mail.send_rendered(message, connection=connection)
                 sent += 1
             rss.append(rss_mb())
@@ -121,43 +118,32 @@ def run_loop(
 
 @dataclass
 class RenderCost:
-    templates_ms: float
-    cards_ms: float
+    render_ms: float
+    inline_ms: float
     mime_ms: float
     html_kb: float
 
 
 def render_cost(edition: Edition, *, sample: int = 200) -> RenderCost:
-    """Per digest, on a sample: the whole-template render (the template triple + css-inline on
-    the whole message, what every digest used to cost), the card render the senders use, and
-    MIME; with the size of the largest HTML part."""
+    """Per digest, on a sample: the render (the template triple through the cached loader, with
+    css-inline on the HTML part), the share of it css-inline takes, and MIME; with the size of
+    the largest HTML part."""
     batch = _load_batch(
         list(edition.deliveries.order_by("pk").values_list("pk", flat=True)[:sample])
     )
     papers = {p.canonical_id: p for p in Paper.objects.filter(canonical_id__startswith="bench:")}
     topics = _topic_names([d.subscriber_id for d in batch])
-    renderer = DigestRenderer(papers=papers)
-    timings = {}
-    messages = []
-    for label, kwargs in (("templates", {}), ("cards", {"renderer": renderer})):
-        started = time.perf_counter()
-        messages = [
-            mail.render(
-                digest_mail(
-                    delivery=d,
-                    subscriber=d.subscriber,
-                    edition=d.edition,
-                    papers=papers,
-                    topic_names=topics[d.subscriber_id],
-                    **kwargs,
-                )
-            )
-            for d in batch
-        ]
-        timings[label] = (time.perf_counter() - started) * 1000 / max(1, len(batch))
+    started = time.perf_counter()
+    messages = [batch_message(d, papers=papers, topics=topics) for d in batch]
+    render_ms = (time.perf_counter() - started) * 1000 / max(1, len(batch))
+    htmls = [m.alternatives[0][0] for m in messages]
+    started = time.perf_counter()
+    for html in htmls:
+        mail.inline_css(html)
+    inline_ms = (time.perf_counter() - started) * 1000 / max(1, len(batch))
     started = time.perf_counter()
     for message in messages:
         message.message().as_bytes(linesep="\r\n")
     mime_ms = (time.perf_counter() - started) * 1000 / max(1, len(batch))
-    html_kb = max((len(m.alternatives[0][0].encode()) for m in messages), default=0) / 1024
-    return RenderCost(timings["templates"], timings["cards"], mime_ms, html_kb)
+    html_kb = max((len(h.encode()) for h in htmls), default=0) / 1024
+    return RenderCost(render_ms, inline_ms, mime_ms, html_kb)

@@ -18,6 +18,10 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            policy = CONTENT_SECURITY_POLICY
+            nonce = getattr(request, "csp_style_nonce", "")
+            if nonce:  # a page that carries its own <style nonce=...> (the digest in a browser)
+                policy = policy.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'")
+            response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
         return response

@@ -3,19 +3,13 @@
 `templates/email/<kind>_subject.txt`, `<kind>.txt` and `<kind>.html` make one kind of email.
 This helper inlines the CSS, sets the Message-ID on our domain, the anymail tags and metadata,
 and, for list mail (digests), the RFC 2369/8058 unsubscribe headers and List-Id.
-
-Mail sent to many readers at once can be rendered once and filled in per reader: `prerender`
-renders the triple (or `render_slotted` one template) with `slot(name)` markers where the
-per-reader values go, inlines the CSS once, and `Prerendered.fill` makes a reader's `Parts`,
-escaping every value for HTML unless it is our own already-escaped rendering (SafeString).
-A `Mail` carrying `parts` gets the same headers, tags and metadata as one rendered whole.
+Templates load through Django's cached loader (the default with DEBUG off), so a batch renders
+compiled templates; there is no second render path.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email import policy as email_policy
 from email.utils import make_msgid
@@ -25,18 +19,15 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import conditional_escape
 
 from subscriptions.models import Subscriber
 from subscriptions.tokens import subscriber_token
 
-_INLINER = css_inline.CSSInliner(keep_style_tags=True)
+# Rules are moved onto the elements (minified); only at-rules (media queries: phones, dark mode)
+# stay in a <style>, for the clients that read one.
+_INLINER = css_inline.CSSInliner(keep_at_rules=True, minify_css=True, load_remote_stylesheets=False)
 _WHITESPACE = re.compile(r"\s+")
 _PLAIN_HEADER = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*")
-# Slot markers: letters and digits only (no escaping changes them), with a per-process secret so
-# no text from a feed can forge one.
-_SLOT_KEY = secrets.token_hex(8)
-_SLOT = re.compile(rf"{_SLOT_KEY}Z([a-z_]+)Z")
 
 
 class _UnfoldedPolicy(email_policy.Compat32):
@@ -89,15 +80,6 @@ class UnfoldedEmail(EmailMultiAlternatives):
         return message
 
 
-@dataclass(frozen=True)
-class Parts:
-    """A rendered email: one-line subject, text part, HTML part with its CSS inlined."""
-
-    subject: str
-    text: str
-    html: str
-
-
 @dataclass
 class Mail:
     kind: str
@@ -107,72 +89,12 @@ class Mail:
     metadata: dict[str, str] = field(default_factory=dict)
     subscriber: Subscriber | None = None  # set for list mail: adds the unsubscribe headers
     idempotency_key: str = ""
-    # Already rendered (see `prerender`): the templates are not rendered again. For list mail
-    # the context still names the unsubscribe_url the parts link to.
-    parts: Parts | None = None
 
 
-def slot(name: str) -> str:
-    """A marker to put in a template's context where each message's own value goes."""
-    return f"{_SLOT_KEY}Z{name}Z"
-
-
-@dataclass(frozen=True)
-class Slotted:
-    """Output rendered once, cut at its slot markers: literal, slot name, literal, ..."""
-
-    pieces: tuple[str, ...]
-    html: bool
-
-    @classmethod
-    def cut(cls, rendered: str, *, html: bool) -> Slotted:
-        return cls(pieces=tuple(_SLOT.split(rendered)), html=html)
-
-    @property
-    def names(self) -> frozenset[str]:
-        return frozenset(self.pieces[1::2])
-
-    def fill(self, values: Mapping[str, str]) -> str:
-        """Put in each slot's value: for HTML escaped, unless it is our own rendering already
-        escaped (a SafeString); a text part is never HTML, so it takes values as they are."""
-        out = list(self.pieces)
-        for i in range(1, len(out), 2):
-            value = values[out[i]]
-            out[i] = conditional_escape(value) if self.html else str(value)
-        return "".join(out)
-
-
-def render_slotted(template_name: str, context: dict, *, css: str | None = None) -> Slotted:
-    """Render one template with slot markers in its context. An .html template is CSS-inlined
-    once: as a whole document, or as a fragment styled by `css`."""
-    rendered = render_to_string(template_name, context)
-    if not template_name.endswith(".html"):
-        return Slotted.cut(rendered, html=False)
-    inlined = _INLINER.inline(rendered) if css is None else _INLINER.inline_fragment(rendered, css)
-    return Slotted.cut(inlined, html=True)
-
-
-@dataclass(frozen=True)
-class Prerendered:
-    """A template triple rendered once for many messages; `fill` makes one message's parts."""
-
-    subject: Slotted
-    text: Slotted
-    html: Slotted
-
-    def fill(
-        self,
-        values: Mapping[str, str],
-        *,
-        text: Mapping[str, str] | None = None,
-        html: Mapping[str, str] | None = None,
-    ) -> Parts:
-        """`values` go into every part; `text` and `html` only into that part."""
-        return Parts(
-            subject=single_line(self.subject.fill(values)),
-            text=self.text.fill({**values, **(text or {})}),
-            html=self.html.fill({**values, **(html or {})}),
-        )
+def inline_css(html: str) -> str:
+    """Move the rules of the HTML's <style> onto its elements (keeping the <style> for clients
+    that read it: media queries, dark mode)."""
+    return _INLINER.inline(html)
 
 
 def _full_context(mail: Mail) -> dict:
@@ -186,25 +108,11 @@ def _full_context(mail: Mail) -> dict:
     return context
 
 
-def prerender(kind: str, context: dict) -> Prerendered:
-    """Render the triple of `kind` once, with `slot()` markers in `context` for what differs
-    per message, and inline the HTML part's CSS once."""
-    context = _full_context(Mail(kind=kind, to="", context=context))
-    return Prerendered(
-        subject=render_slotted(f"email/{kind}_subject.txt", context),
-        text=render_slotted(f"email/{kind}.txt", context),
-        html=render_slotted(f"email/{kind}.html", context),
-    )
-
-
 def render(mail: Mail) -> UnfoldedEmail:
     context = _full_context(mail)
-    if mail.parts is not None:
-        subject, text, html = single_line(mail.parts.subject), mail.parts.text, mail.parts.html
-    else:
-        subject = single_line(render_to_string(f"email/{mail.kind}_subject.txt", context))
-        text = render_to_string(f"email/{mail.kind}.txt", context)
-        html = _INLINER.inline(render_to_string(f"email/{mail.kind}.html", context))
+    subject = single_line(render_to_string(f"email/{mail.kind}_subject.txt", context))
+    text = render_to_string(f"email/{mail.kind}.txt", context)
+    html = inline_css(render_to_string(f"email/{mail.kind}.html", context))
     headers = {"Message-ID": make_msgid(domain=settings.MAIL_DOMAIN)}
     if mail.subscriber is not None:
         mailto = f"mailto:unsubscribe@{settings.MAIL_DOMAIN}?subject=unsubscribe"

@@ -22,7 +22,6 @@ from django.conf import settings
 from digest.delivery import ledger
 from digest.delivery.backends import ReplyLostAfterHandOver
 from digest.delivery.message import digest_mail
-from digest.delivery.prerender import DigestRenderer
 from digest.models import Delivery, Paper
 from digest.ratelimit import send_limiter
 from subscriptions import mail
@@ -141,9 +140,8 @@ def batch_message(
     *,
     papers: dict[str, Paper],
     topics: dict[int, list[str]],
-    renderer: DigestRenderer,
 ) -> mail.UnfoldedEmail:
-    """One delivery's digest as a batch renders it (each paper's card once per batch)."""
+    """One delivery's digest, rendered from the template triple."""
     return mail.render(
         digest_mail(
             delivery=delivery,
@@ -151,7 +149,6 @@ def batch_message(
             edition=delivery.edition,
             papers=papers,
             topic_names=topics[delivery.subscriber_id],
-            renderer=renderer,
         )
     )
 
@@ -195,7 +192,6 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
     gone = [d for d in deliveries if d.subscriber_id not in receiving]
     _skip(gone)
     result.skipped += len(gone)
-    renderer = DigestRenderer(papers=papers)  # each paper's card rendered once
     limiter = send_limiter()
     connection = _Connection()
     try:
@@ -204,7 +200,7 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
                 continue
             # Render before claiming: the row is `sending` (or `handed_over`) only while the
             # message is actually on its way to the server.
-            message = batch_message(delivery, papers=papers, topics=topics, renderer=renderer)
+            message = batch_message(delivery, papers=papers, topics=topics)
             limiter.acquire()
             claim = ledger.claim(delivery.pk, receiving_on=delivery.edition.date)
             if claim is None:

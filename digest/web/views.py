@@ -1,11 +1,16 @@
 """Pages that show papers from a digest: view-in-browser and the more/less-like-this links.
 
+View in browser renders the email's own template (templates/email/digest.html) un-inlined; the
+feedback page is a site page (base.html and the site's stylesheet).
+
 Link scanners fetch every URL in an email, so no GET changes anything: the feedback link's GET
 shows the paper and a button; only the POST (the button) records Feedback. The signed token is
 the only credential (purpose "feedback" / "view"; no other token works here).
 """
 
 from __future__ import annotations
+
+import secrets
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -44,10 +49,14 @@ def view_in_browser(request: HttpRequest, token: str) -> HttpResponse:
         papers={p.canonical_id: p for p in Paper.objects.filter(canonical_id__in=ids)},
         topic_names=_topic_names([delivery.subscriber_id])[delivery.subscriber_id],
     )
+    # The email's own HTML before CSS inlining: its one <style> carries a nonce the page's CSP
+    # names (config/middleware.py), so the site's style-src 'self' holds with no inline styles.
+    request.csp_style_nonce = secrets.token_urlsafe(16)
     context.update(
         unsubscribe_url=unsubscribe_url(delivery.subscriber),
         manage_url=manage_url(delivery.subscriber),
         in_browser=True,
+        csp_nonce=request.csp_style_nonce,
     )
     return render(request, "email/digest.html", context)
 
