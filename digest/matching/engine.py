@@ -8,23 +8,23 @@ For a facet f (facets.py: one interest phrase, one topic, the marked papers) and
     P(f, p)    = sigmoid(bias_k + a_k · semantic_z + b_k · semantic + c_k · lexical)
 
 with k the facet's kind and the weights of calibration.py (without embeddings: its lexical-only
-weights). A quoted facet counts only where the paper contains the quoted words. For a profile:
+weights, and nothing for a paper sharing no word with f). A quoted facet counts only where
+the paper contains the quoted words. For a profile:
 
     relevance = max over positive facets of P · (1 - 0.6 · max over "less like this" papers of P)
 
 and 0 where an excluded phrase occurs in the title, abstract or keywords, or for a marked paper.
 
-Included: every paper with relevance >= the floor, best first, up to the reader's cap; the floor
-was chosen on a part of the labelled set used for nothing else (calibration.py says how). Order,
-in log-odds so that papers whose probability rounds to 1 keep their order:
+Included: every paper with relevance >= the floor (chosen on a part of the labelled set used
+for nothing else: calibration.py), best first, up to the reader's cap. Order, in log-odds so
+that papers whose probability rounds to 1 keep their order:
 
     trend = log(1 + trending_score) / log(1 + max trending_score of the edition)   (0 if all 0)
     key   = logit(relevance) + log(1 + 0.3 · trend)
 
-Trending never lets an irrelevant paper in. Near-duplicates are dropped (dedup.py).
-
-Scale: facets are shared by the profiles that have them (a topic ticked by a million readers is
-scored once); the facet x paper table of log-odds is computed once per edition when it fits in
+Trending never lets an irrelevant paper in. Near-duplicates are dropped (dedup.py). Scale:
+facets are shared by the profiles that have them (a topic ticked by a million readers is scored
+once); the facet x paper table of log-odds is computed once per edition when it fits in
 SCORE_TABLE_CELLS, else per chunk of profiles; a chunk's maxima are taken slot by slot over the
 readers' facets and its lists with argpartition (no Python loop over readers x papers).
 """
@@ -130,7 +130,7 @@ class Matcher:
 
     def facet_parts(self, rows: Sequence[int]) -> calibration.Parts:
         """Similarities of these facets with every paper; semantic also as z-scores against the
-        background papers (tf-idf against background is no distribution: mostly exact zeros)."""
+        background papers (tf-idf has no such distribution: mostly exact zeros)."""
         facets = [self.facets[r] for r in rows]
         lexical = self.lexical.similarity([f.words for f in facets])
         if self.embed is None:
@@ -165,7 +165,7 @@ class Matcher:
             facet = self.facets[r]
             kind = "words" if facet.kind == "quoted" else facet.kind
             out[i] = self.weights[kind].logit(parts.row(i))
-            if self.embed is None:  # on words alone, no shared word is no evidence at all
+            if self.embed is None:  # on words alone, no shared word is no evidence
                 out[i][parts.lexical[i] <= 0] = -np.inf
             if facet.kind == "quoted":
                 out[i][~self.phrases.contains(facet.words)] = -np.inf
@@ -188,8 +188,6 @@ class Matcher:
         where = np.full(len(self.facets), -1, dtype=np.int64)
         where[wanted] = np.arange(len(wanted))
         return self._facet_scores(wanted), where
-
-    # -- scoring --------------------------------------------------------------------------
 
     @staticmethod
     def _slots(lists: list[list[int]]) -> np.ndarray:
