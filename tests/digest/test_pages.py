@@ -10,43 +10,41 @@ from django.utils import timezone
 
 from digest.models import Delivery, Edition, Paper
 from subscriptions.models import Subscriber, Topic
+from tests.factories import PaperFactory
 
 DAY = dt.date(2026, 3, 6)
 
 
-def make_paper(canonical_id: str, title: str, abstract: str, **fields) -> Paper:
-    defaults = {
-        "arxiv_id": canonical_id,
+def on_the_day(arxiv_id: str, title: str) -> dict:
+    """What ingest stores for a paper trending on DAY: its own title and arXiv link."""
+    url = f"https://arxiv.org/abs/{arxiv_id}"
+    return {
+        "arxiv_id": arxiv_id,
+        "title": title,
         "title_display": title,
-        "url": f"https://arxiv.org/abs/{canonical_id}",
+        "url": url,
         "trending_date": DAY,
     }
-    return Paper.objects.create(
-        canonical_id=canonical_id, title=title, abstract=abstract, **{**defaults, **fields}
-    )
 
 
 @pytest.fixture
 def papers(db) -> list[Paper]:
     return [
-        make_paper(
-            "2406.04806",
-            "Streaming Diffusion Policy: Fast Policy Synthesis",
-            "Diffusion policies for robot manipulation and imitation learning, sped up.",
+        PaperFactory(
+            **on_the_day("2406.04806", "Streaming Diffusion Policy: Fast Policy Synthesis"),
+            abstract="Diffusion policies for robot manipulation and imitation learning, sped up.",
             upvotes=40,
             trending_score=5.0,
         ),
-        make_paper(
-            "2401.01234",
-            "Direct Preference Optimization Revisited",
-            "Preference optimization for large language models without a reward model.",
+        PaperFactory(
+            **on_the_day("2401.01234", "Direct Preference Optimization Revisited"),
+            abstract="Preference optimization for large language models without a reward model.",
             upvotes=12,
             trending_score=3.0,
         ),
-        make_paper(
-            "2402.00001",
-            "A Survey of Protein Folding <script>alert(1)</script>",
-            "Protein structure prediction with deep learning.",
+        PaperFactory(
+            **on_the_day("2402.00001", "A Survey of Protein Folding <script>alert(1)</script>"),
+            abstract="Protein structure prediction with deep learning.",
             trending_score=1.0,
         ),
     ]

@@ -1,4 +1,4 @@
-"""PaperRecords and Sources as the parsers and the admin would make them."""
+"""PaperRecords as the parsers would make them (Sources: tests/factories.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 
 from digest.ingest.sources.records import PaperRecord
-from digest.models import Source
+from tests.factories import make_source
+
+__all__ = ["arxiv_record", "hf_record", "make_source"]
 
 
 def hf_record(arxiv_id: str = "2602.23229", **fields: Any) -> PaperRecord:
@@ -48,9 +50,3 @@ def arxiv_record(arxiv_id: str = "2602.23229", **fields: Any) -> PaperRecord:
     }
     values.update(fields)
     return PaperRecord(**values)
-
-
-def make_source(name: str, kind: str = Source.Kind.ARXIV_LISTING, **fields: Any) -> Source:
-    return Source.objects.create(
-        name=name, kind=kind, url=fields.pop("url", f"https://example.org/{name}"), **fields
-    )

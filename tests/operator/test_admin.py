@@ -12,7 +12,7 @@ from kombu import Connection
 
 from digest.models import IngestRun, Source
 from subscriptions.models import Subscriber
-from tests.operator import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +32,15 @@ CHANGELISTS = [
 
 @pytest.fixture
 def ledger():
-    robots = f.topic("robot-learning")
-    readers = [f.reader(topics=[robots]) for _ in range(5)]
-    today = f.edition()
-    rows = [f.delivery(r, today) for r in readers[:4]]
-    f.delivery(readers[4], today, status="failed", reason="550 mailbox unavailable")
-    f.event(rows[0], "bounced")
+    robots = f.TopicFactory(slug="robot-learning")
+    readers = [f.settled_reader(topics=[robots]) for _ in range(5)]
+    today = f.make_edition()
+    rows = [f.make_delivery(r, today) for r in readers[:4]]
+    f.make_delivery(readers[4], today, status="failed", reason="550 mailbox unavailable")
+    f.make_event(rows[0], "bounced")
     source = Source.objects.create(name="hf-daily", kind="hf-daily", url="https://hf.co/x")
     IngestRun.objects.create(source=source, label="hf-daily", status="ok", fetched=10, new=3)
-    f.paper()
+    f.trending_paper()
     return readers
 
 
@@ -55,7 +55,7 @@ def test_the_reader_list_costs_the_same_queries_for_5_or_50_readers(operator_cli
     with CaptureQueriesContext(connection) as few:
         operator_client.get(url)
     for _ in range(45):
-        f.reader()
+        f.settled_reader()
     with CaptureQueriesContext(connection) as many:
         operator_client.get(url)
     assert len(many) == len(few)
@@ -65,20 +65,20 @@ def test_the_delivery_list_costs_the_same_queries_for_5_or_50_rows(operator_clie
     url = reverse("admin:digest_delivery_changelist")
     with CaptureQueriesContext(connection) as few:
         operator_client.get(url)
-    other = f.edition(frequency="weekly")
+    other = f.make_edition(frequency="weekly")
     for reader in ledger:
         for _ in range(1):
-            f.delivery(reader, other)
+            f.make_delivery(reader, other)
     for _ in range(40):
-        f.delivery(f.reader(), other)
+        f.make_delivery(f.settled_reader(), other)
     with CaptureQueriesContext(connection) as many:
         operator_client.get(url)
     assert len(many) == len(few)
 
 
 def test_reader_search_by_exact_address_ignores_case(operator_client):
-    f.reader("Jane.Doe@Example.org")
-    f.reader("jane.doe2@example.org")
+    f.settled_reader("Jane.Doe@Example.org")
+    f.settled_reader("jane.doe2@example.org")
     url = reverse("admin:subscriptions_subscriber_changelist")
     page = operator_client.get(url, {"q": "jane.doe@example.org"}).content.decode()
     assert "Jane.Doe@Example.org" in page
@@ -86,8 +86,8 @@ def test_reader_search_by_exact_address_ignores_case(operator_client):
 
 
 def test_reader_search_by_prefix_finds_the_start_of_addresses_only(operator_client):
-    f.reader("alice@example.org")
-    f.reader("malice@example.org")
+    f.settled_reader("alice@example.org")
+    f.settled_reader("malice@example.org")
     url = reverse("admin:subscriptions_subscriber_changelist")
     page = operator_client.get(url, {"q": "ali"}).content.decode()
     assert "alice@example.org" in page
@@ -95,21 +95,24 @@ def test_reader_search_by_prefix_finds_the_start_of_addresses_only(operator_clie
 
 
 def test_reader_list_filters_by_topic_without_duplicates(operator_client):
-    robots, speech = f.topic("robot-learning"), f.topic("speech", categories=["eess.AS"])
-    f.reader("both@example.org", topics=[robots, speech])
-    f.reader("speech@example.org", topics=[speech])
+    robots, speech = (
+        f.TopicFactory(slug="robot-learning"),
+        f.TopicFactory(slug="speech", categories=["eess.AS"]),
+    )
+    f.settled_reader("both@example.org", topics=[robots, speech])
+    f.settled_reader("speech@example.org", topics=[speech])
     url = reverse("admin:subscriptions_subscriber_changelist")
     response = operator_client.get(url, {"topic": robots.pk})
     assert [r.email for r in response.context["cl"].result_list] == ["both@example.org"]
 
 
 def test_topics_list_counts_active_readers_and_recent_papers(operator_client):
-    robots = f.topic("robot-learning")
-    f.reader(topics=[robots])
-    f.reader(topics=[robots])
-    f.reader(topics=[robots], status="unsubscribed")
-    f.paper(categories=["cs.RO", "cs.LG"])
-    f.paper(categories=["cs.CL"])
+    robots = f.TopicFactory(slug="robot-learning")
+    f.settled_reader(topics=[robots])
+    f.settled_reader(topics=[robots])
+    f.settled_reader(topics=[robots], status="unsubscribed")
+    f.trending_paper(categories=["cs.RO", "cs.LG"])
+    f.trending_paper(categories=["cs.CL"])
     response = operator_client.get(reverse("admin:subscriptions_topic_changelist"))
     [topic] = [t for t in response.context["cl"].result_list if t.pk == robots.pk]
     assert topic.active_reader_count == 2
@@ -124,8 +127,8 @@ def _act(client, model: str, action: str, ids: list[int]):
 
 
 def test_confirm_action_activates_pending_readers_only(operator_client):
-    pending = f.reader(status="pending", confirmed_at=None)
-    gone = f.reader(status="unsubscribed")
+    pending = f.settled_reader(status="pending", confirmed_at=None)
+    gone = f.settled_reader(status="unsubscribed")
     _act(operator_client, "subscriptions_subscriber", "confirm", [pending.pk, gone.pk])
     pending.refresh_from_db()
     gone.refresh_from_db()
@@ -148,8 +151,8 @@ def test_confirming_by_hand_announces_each_reader_after_commit(
 
     reader_confirmed.connect(receiver)
     try:
-        pending = f.reader(status="pending", confirmed_at=None)
-        active = f.reader()
+        pending = f.settled_reader(status="pending", confirmed_at=None)
+        active = f.settled_reader()
         with django_capture_on_commit_callbacks(execute=True):
             _act(operator_client, "subscriptions_subscriber", "confirm", [pending.pk, active.pk])
     finally:
@@ -159,7 +162,7 @@ def test_confirming_by_hand_announces_each_reader_after_commit(
 
 
 def test_suppress_and_unsuppress_actions_round_trip(operator_client, admin_user):
-    reader = f.reader()
+    reader = f.settled_reader()
     _act(operator_client, "subscriptions_subscriber", "suppress", [reader.pk])
     reader.refresh_from_db()
     assert reader.status == Subscriber.Status.SUPPRESSED
@@ -171,14 +174,16 @@ def test_suppress_and_unsuppress_actions_round_trip(operator_client, admin_user)
 
 
 def test_unsuppressing_a_never_confirmed_reader_leaves_them_pending(operator_client):
-    reader = f.reader(status="suppressed", confirmed_at=None, suppression_reason="complaint")
+    reader = f.settled_reader(
+        status="suppressed", confirmed_at=None, suppression_reason="complaint"
+    )
     _act(operator_client, "subscriptions_subscriber", "unsuppress", [reader.pk])
     reader.refresh_from_db()
     assert reader.status == Subscriber.Status.PENDING
 
 
 def test_preview_and_test_digest_actions_open_the_reader_pages(operator_client):
-    reader = f.reader()
+    reader = f.settled_reader()
     response = _act(operator_client, "subscriptions_subscriber", "preview_next_digest", [reader.pk])
     assert response["Location"] == reverse("ops:preview", args=[reader.pk])
     response = _act(operator_client, "subscriptions_subscriber", "send_test_digest", [reader.pk])
@@ -186,7 +191,7 @@ def test_preview_and_test_digest_actions_open_the_reader_pages(operator_client):
 
 
 def test_preview_action_asks_for_exactly_one_reader(operator_client):
-    ids = [f.reader().pk, f.reader().pk]
+    ids = [f.settled_reader().pk, f.settled_reader().pk]
     response = _act(operator_client, "subscriptions_subscriber", "preview_next_digest", ids)
     assert response.status_code == 302
     assert response["Location"].endswith(reverse("admin:subscriptions_subscriber_changelist"))
@@ -252,7 +257,7 @@ def test_delivery_page_shows_its_events_inline(operator_client, ledger):
 
 
 def test_paper_page_shows_signal_history_and_readers_it_went_to(operator_client):
-    paper = f.paper()
+    paper = f.trending_paper()
     paper.snapshots.create(upvotes=3)
     paper.snapshots.create(upvotes=40)
     page = operator_client.get(reverse("admin:digest_paper_change", args=[paper.pk]))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from digest.models import IngestRun, Source
 from digest.ops import dashboard
-from tests.operator import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -18,21 +18,23 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def month():
     today = timezone.localdate()
-    robots = f.topic("robot-learning")
+    robots = f.TopicFactory(slug="robot-learning")
     now = timezone.now()
-    readers = [f.reader(topics=[robots], created_at=now, confirmed_at=now) for _ in range(4)]
-    f.reader(status="unsubscribed", unsubscribed_at=now)
-    f.reader(status="suppressed", suppressed_at=now, suppression_reason="hard bounce")
-    f.reader(status="pending", confirmed_at=None, created_at=now - dt.timedelta(days=40))
-    old, new = f.edition(today - dt.timedelta(days=3)), f.edition(today)
+    readers = [
+        f.settled_reader(topics=[robots], created_at=now, confirmed_at=now) for _ in range(4)
+    ]
+    f.settled_reader(status="unsubscribed", unsubscribed_at=now)
+    f.settled_reader(status="suppressed", suppressed_at=now, suppression_reason="hard bounce")
+    f.settled_reader(status="pending", confirmed_at=None, created_at=now - dt.timedelta(days=40))
+    old, new = f.make_edition(today - dt.timedelta(days=3)), f.make_edition(today)
     for r in readers:
-        f.delivery(r, old, opens=1)
-    sent = [f.delivery(r, new) for r in readers[:2]]
-    f.delivery(readers[2], new, status="skipped", reason="no matching papers")
-    f.delivery(readers[3], new, status="failed", reason="550 mailbox unavailable")
-    f.event(sent[0], "complained")
-    f.event(sent[1], "bounced")
-    f.event(sent[1], "bounced", event_id="again")  # the same delivery counts once
+        f.make_delivery(r, old, opens=1)
+    sent = [f.make_delivery(r, new) for r in readers[:2]]
+    f.make_delivery(readers[2], new, status="skipped", reason="no matching papers")
+    f.make_delivery(readers[3], new, status="failed", reason="550 mailbox unavailable")
+    f.make_event(sent[0], "complained")
+    f.make_event(sent[1], "bounced")
+    f.make_event(sent[1], "bounced", event_id="again")  # the same delivery counts once
     source = Source.objects.create(
         name="hf-daily",
         kind="hf-daily",
@@ -42,7 +44,7 @@ def month():
     IngestRun.objects.create(
         source=source, label="hf-daily", status="failed", error="HTTP 503", fetched=0
     )
-    f.paper("Robot learning from play", trending_score=9.0)
+    f.trending_paper("Robot learning from play", trending_score=9.0)
     return {"old": old, "new": new}
 
 

@@ -8,16 +8,16 @@ import pytest
 from django.utils import timezone
 
 from digest.models import Source
+from tests import factories as f
 from tests.conftest import free_port
-from tests.operator import factories as f
 
 pytestmark = pytest.mark.django_db
 
 
 def _fresh_source(hours_ago: float) -> Source:
-    return Source.objects.create(
-        name="hf-daily",
-        kind="hf-daily",
+    return f.make_source(
+        "hf-daily",
+        "hf-daily",
         url="https://huggingface.co/api/daily_papers",
         last_success_at=timezone.now() - dt.timedelta(hours=hours_ago),
     )
@@ -25,8 +25,8 @@ def _fresh_source(hours_ago: float) -> Source:
 
 def test_healthy_answers_200_with_every_check(client):
     _fresh_source(hours_ago=2)
-    reader = f.reader()
-    f.delivery(reader, f.edition())
+    reader = f.settled_reader()
+    f.make_delivery(reader, f.make_edition())
     response = client.get("/healthz")
     body = response.json()
     assert response.status_code == 200
@@ -58,14 +58,16 @@ def test_paused_sources_do_not_count_against_ingest(client):
 
 
 def test_an_edition_where_every_send_failed_answers_503(client):
-    f.delivery(f.reader(), f.edition(), status="failed", reason="SMTP auth failed")
+    f.make_delivery(
+        f.settled_reader(), f.make_edition(), status="failed", reason="SMTP auth failed"
+    )
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["edition"]
 
 
 def test_active_readers_with_no_recent_edition_answer_503(client):
-    f.delivery(f.reader(), f.edition(timezone.localdate() - dt.timedelta(days=5)))
+    f.make_delivery(f.settled_reader(), f.make_edition(timezone.localdate() - dt.timedelta(days=5)))
     response = client.get("/healthz")
     assert response.json()["failing"] == ["edition"]
 

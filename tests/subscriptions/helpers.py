@@ -2,24 +2,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from email.message import EmailMessage
-from unittest import mock
 
-from django.utils import timezone
+import time_machine
 
-from subscriptions.models import Subscriber, Topic
+from tests.factories import signed_up_reader as make_reader
+
+__all__ = ["html_of", "link_in", "make_reader", "path_of", "pinned_time", "signup_data", "text_of"]
 
 
-@contextmanager
-def pinned_time(moment: dt.datetime) -> Iterator[None]:
-    """Pin both clocks the code reads: Django's timezone.now() and time.time() (signing)."""
-    with (
-        mock.patch("django.utils.timezone.now", return_value=moment),
-        mock.patch("time.time", return_value=moment.timestamp()),
-    ):
-        yield
+def pinned_time(moment: dt.datetime) -> time_machine.travel:
+    """Every clock the code reads (timezone.now(), time.time() for signing) stopped at moment."""
+    return time_machine.travel(moment, tick=False)
 
 
 def signup_data(email: str = "ada@example.org", **overrides: object) -> dict:
@@ -37,17 +31,6 @@ def signup_data(email: str = "ada@example.org", **overrides: object) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def make_reader(
-    email: str = "reader@example.org", *, status: str = Subscriber.Status.ACTIVE, **fields: object
-) -> Subscriber:
-    confirmed = None if status == Subscriber.Status.PENDING else timezone.now()
-    subscriber = Subscriber.objects.create(
-        email=email, status=status, confirmed_at=confirmed, **fields
-    )
-    subscriber.topics.set(Topic.objects.filter(slug="reinforcement-learning"))
-    return subscriber
 
 
 def text_of(message: EmailMessage) -> str:

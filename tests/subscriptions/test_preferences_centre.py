@@ -12,6 +12,7 @@ from django.utils import timezone
 from subscriptions import preferences
 from subscriptions.models import Feedback, Subscriber
 from subscriptions.tokens import subscriber_token
+from tests.factories import PaperFactory
 from tests.subscriptions.helpers import make_reader, pinned_time
 
 pytestmark = pytest.mark.django_db
@@ -158,22 +159,17 @@ def test_a_reader_who_never_confirmed_cannot_resubscribe_without_confirming():
     assert reader.status == Status.UNSUBSCRIBED
 
 
-def make_paper(arxiv_id: str, title: str):
-    from django.apps import apps
-
-    Paper = apps.get_model("digest", "Paper")  # named by string: subscriptions never imports digest
-    return Paper.objects.create(canonical_id=arxiv_id, arxiv_id=arxiv_id, title=title)
-
-
 def test_feedback_is_listed_and_can_be_undone_one_vote_at_a_time():
     reader = make_reader()
     other = make_reader("other@example.org")
     liked = Feedback.objects.create(
-        subscriber=reader, paper=make_paper("2501.00001", "Scaling <b>RL</b>"), value=Feedback.MORE
+        subscriber=reader,
+        paper=PaperFactory(arxiv_id="2501.00001", title="Scaling <b>RL</b>"),
+        value=Feedback.MORE,
     )
     disliked = Feedback.objects.create(
         subscriber=reader,
-        paper=make_paper("2501.00002", "A survey of surveys"),
+        paper=PaperFactory(arxiv_id="2501.00002", title="A survey of surveys"),
         value=Feedback.LESS,
     )
     theirs = Feedback.objects.create(subscriber=other, paper=liked.paper, value=Feedback.LESS)
