@@ -236,7 +236,7 @@ def due_readers(
     due: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
     zones = Subscriber.objects.receiving(now.date()).values_list("timezone", flat=True)
     for zone in sorted(set(zones)):
-        local = now.astimezone(_zone(zone))
+        local = now.astimezone(reader_zone(zone))
         readers = Subscriber.objects.filter(timezone=zone)
         due[(Edition.Frequency.DAILY, local.date())] += _due_daily(readers, local)
         missed_since = last_run.astimezone(local.tzinfo) if last_run else local
@@ -287,7 +287,8 @@ def _had_edition(frequency: str, *, since: dt.date) -> QuerySet[Delivery]:
     return rows.values("subscriber_id")
 
 
-def _zone(name: str) -> dt.tzinfo:
+def reader_zone(name: str) -> dt.tzinfo:
+    """A reader's time zone; UTC for a name the tz database does not know."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from digest import embeddings, ingest
 from digest.delivery import runs, webhooks
-from digest.delivery.send import pending_batches, retry_delay
+from digest.delivery.errors import retry_delay
+from digest.delivery.send import pending_batches
 from digest.delivery.send import send_batch as send_batch_now
 from digest.ingest.sources.records import RateLimited
 from digest.logs import log_event

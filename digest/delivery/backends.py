@@ -8,8 +8,11 @@ relaxed/relaxed canonicalisation, covering the headers mailbox providers check.
 The hand-over hook: a message with a `before_end_of_data` callable gets it called after the whole
 body has been sent and just before the final "." that asks the server to take the message. An
 SMTP server discards a transaction that never got its dot, so until then a crash loses nothing;
-the delivery ledger commits `handed_over` in that callback (see digest/ledger.py). If the callback
-raises, the connection is dropped without the dot, and the server discards the message.
+the sender passes `lambda: ledger.hand_over(claim)`, which commits `handed_over` (this module
+imports nothing from the ledger). If the callable returns False (HandOverRefused) or raises,
+the connection is dropped without the dot, and the server discards the message. The hook is
+the one place between the body and the dot that smtplib's `sendmail` offers short of
+re-implementing it, so it stays a callback.
 """
 
 from __future__ import annotations
@@ -65,10 +68,14 @@ class ReplyLostAfterHandOver(smtplib.SMTPException):
     message. Never retried blindly (see the ambiguous rule in README.md)."""
 
 
+class HandOverRefused(Exception):
+    """`before_end_of_data` returned False: the message is no longer ours to send."""
+
+
 class _HandOverData:
     """smtplib.SMTP whose DATA step calls `before_end_of_data` just before the final dot."""
 
-    before_end_of_data: Callable[[], None] | None = None
+    before_end_of_data: Callable[[], bool] | None = None
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         sock = super()._get_socket(host, port, timeout)
@@ -93,7 +100,8 @@ class _HandOverData:
             body += b"\r\n"
         self.send(body)
         try:
-            hook()
+            if not hook():
+                raise HandOverRefused("the row was taken back before the end of data")
         except BaseException:
             self.close()  # without its dot, the server throws the transaction away
             raise

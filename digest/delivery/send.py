@@ -1,26 +1,24 @@
-"""Sending the ledger: each Delivery row goes out once (see digest/ledger.py for the states and
-README.md ("Exactly once") for the one window where a crash leaves a row ambiguous).
+"""One batch of the ledger, sent: each Delivery row goes out once (digest/delivery/ledger.py has
+the states, docs/delivery.md ("Exactly once") the one window where a crash leaves a row ambiguous).
 
 Each row is rendered, then claimed (pending -> sending), handed over (-> handed_over, committed
-just before the SMTP end-of-data dot, or before the ESP request) and marked sent on the 250.
+just before the SMTP end-of-data dot, or before the ESP request) and marked sent on the 250: three
+ledger steps per message, the fewest that keep the guarantees (see digest/delivery/__init__.py).
 """
 
 from __future__ import annotations
 
 import logging
-import random
-import smtplib
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
 
-from anymail.exceptions import AnymailAPIError, AnymailError, AnymailRecipientsRefused
 from django.conf import settings
 
 from digest.delivery import ledger
-from digest.delivery.backends import ReplyLostAfterHandOver
+from digest.delivery.backends import HandOverRefused
+from digest.delivery.errors import SEND_ERRORS, PermanentSendError, classify, retry_delay
 from digest.delivery.message import digest_mail
 from digest.models import Delivery, Paper
 from digest.ratelimit import send_limiter
@@ -28,63 +26,6 @@ from subscriptions import mail
 from subscriptions.models import Subscriber
 
 log = logging.getLogger(__name__)
-
-SEND_ERRORS = (smtplib.SMTPException, OSError, AnymailError)
-
-
-class TransientSendError(Exception):
-    """The ESP or SMTP server said "try again later" (4xx, timeout, connection lost)."""
-
-
-class PermanentSendError(Exception):
-    """The ESP or SMTP server refused this message for good (5xx, rejected recipient)."""
-
-
-class AmbiguousSendError(Exception):
-    """The message was handed over but no answer came back: it may have been delivered."""
-
-
-class HandOverRefused(Exception):
-    """The row was no longer ours at the hand-over (the stale rule overtook this sender)."""
-
-
-def classify(error: Exception) -> TransientSendError | PermanentSendError | AmbiguousSendError:
-    """Turn whatever the mail backend raised into transient, permanent or ambiguous."""
-    if isinstance(error, ReplyLostAfterHandOver):
-        return AmbiguousSendError(str(error))
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        reason = "; ".join(
-            f"{c} {m.decode(errors='replace')}" for c, m in error.recipients.values()
-        )
-        transient = bool(codes) and all(400 <= c < 500 for c in codes)
-        return (TransientSendError if transient else PermanentSendError)(reason)
-    if isinstance(error, smtplib.SMTPResponseException):
-        message = error.smtp_error
-        text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
-        reason = f"SMTP {error.smtp_code} {text}"
-        if 400 <= error.smtp_code < 500 or error.smtp_code < 0:
-            return TransientSendError(reason)
-        return PermanentSendError(reason)
-    if isinstance(error, AnymailRecipientsRefused):
-        return PermanentSendError(f"ESP refused the recipient: {error}")
-    if isinstance(error, AnymailAPIError):
-        status = getattr(error, "status_code", None)
-        if status is None or status == 429 or status >= 500:
-            return TransientSendError(f"ESP API error {status}: {error}")
-        return PermanentSendError(f"ESP API error {status}: {error}")
-    if isinstance(error, AnymailError):
-        return PermanentSendError(f"ESP error: {error}")
-    # smtplib.SMTPServerDisconnected and other SMTPExceptions, timeouts, refused connections.
-    return TransientSendError(f"{type(error).__name__}: {error}")
-
-
-def retry_delay(attempt: int) -> float:
-    """Exponential back-off with jitter, capped far below the Redis visibility timeout."""
-    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
-    cap = min(settings.SEND_RETRY_MAX_SECONDS, visibility / 4)
-    base = min(cap, settings.SEND_RETRY_BASE_SECONDS * 2 ** max(0, attempt - 1))
-    return base / 2 + random.uniform(0, base / 2)
 
 
 @dataclass
@@ -209,30 +150,10 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
                 else:
                     result.not_claimed += 1
                 continue
-            outcome = _send_one(delivery, claim, message, papers, connection)
-            if outcome is Outcome.SENT:
-                result.sent += 1
-            elif outcome is Outcome.NOT_OURS:
-                result.not_claimed += 1
-            elif outcome is Outcome.RETRY:
-                result.retry.append(delivery.pk)
-            else:
-                result.failed += 1
+            _send_one(delivery, claim, message, papers, connection, result)
     finally:
         connection.reset()
     return result
-
-
-class Outcome(Enum):
-    SENT = "sent"
-    RETRY = "retry"
-    FAILED = "failed"
-    NOT_OURS = "not ours"
-
-
-def _hand_over_or_refuse(claim: ledger.Claim) -> None:
-    if not ledger.hand_over(claim):
-        raise HandOverRefused(f"delivery {claim.delivery_id} was taken back before hand-over")
 
 
 def _send_one(
@@ -241,29 +162,30 @@ def _send_one(
     message: mail.UnfoldedEmail,
     papers: dict[str, Paper],
     connection: _Connection,
-) -> Outcome:
+    result: BatchResult,
+) -> None:
     try:
         backend = connection.get()
         if getattr(backend, "hands_over_at_end_of_data", False):
             # SMTP: committed just before the end-of-data dot, once the body is on the wire.
-            message.before_end_of_data = lambda: _hand_over_or_refuse(claim)
+            message.before_end_of_data = lambda: ledger.hand_over(claim)
         elif not ledger.hand_over(claim):
-            return Outcome.NOT_OURS
+            raise HandOverRefused(f"delivery {claim.delivery_id} was taken back before hand-over")
         message_id = mail.send_rendered(message, connection=backend)
     except HandOverRefused:
-        connection.reset()
-        return Outcome.NOT_OURS
+        connection.reset()  # the stale rule overtook this sender: the row is someone else's
+        result.not_claimed += 1
+        return
     except SEND_ERRORS as error:
         outcome = classify(error)
         log.warning("delivery %s: %s: %s", delivery.pk, type(outcome).__name__, outcome)
-        if isinstance(outcome, PermanentSendError):
-            ledger.fail(claim, reason=str(outcome))
-            return Outcome.FAILED
-        connection.reset()
-        if isinstance(outcome, AmbiguousSendError):
-            ledger.settle_ambiguous(claim, reason=str(outcome))
-            return Outcome.FAILED
-        return Outcome.RETRY if ledger.release(claim, reason=str(outcome)) else Outcome.FAILED
+        if not isinstance(outcome, PermanentSendError):
+            connection.reset()
+        if ledger.record_failure(claim, outcome):
+            result.retry.append(delivery.pk)
+        else:
+            result.failed += 1
+        return
     paper_pks = [papers[i["id"]].pk for i in delivery.papers if i["id"] in papers]
     before = delivery.reason.removeprefix("will retry: ")
     ledger.mark_sent(
@@ -273,7 +195,7 @@ def _send_one(
         paper_pks=paper_pks,
         note=f"sent on attempt {delivery.attempts + 1} after: {before}" if before else "",
     )
-    return Outcome.SENT
+    result.sent += 1
 
 
 def pending_batches(*, edition_ids: list[int]) -> list[list[int]]:

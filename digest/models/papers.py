@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.utils import timezone
 
 
 class PaperQuerySet(models.QuerySet["Paper"]):
-    def published_since(self, moment: dt.datetime) -> PaperQuerySet:
-        return self.filter(first_seen_at__gte=moment)
-
     def trending(self) -> PaperQuerySet:
         return self.order_by("-trending_score", "-first_seen_at")
 

@@ -7,30 +7,22 @@ edition date, and change nothing: no Edition, Delivery or SentPaper row is writt
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.urls import reverse
 from django.utils import timezone
 
 from digest.delivery.message import digest_mail
-from digest.editions import candidate_papers, match_readers
+from digest.editions import candidate_papers, match_readers, reader_zone
 from digest.logs import log_event, mask_email
 from digest.models import Delivery, Edition, Paper
 from subscriptions import mail
 from subscriptions.models import Subscriber
 
 
-def _zone(name: str) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
 def next_edition_date(*, subscriber: Subscriber, now: dt.datetime | None = None) -> dt.date:
     """The local date of the reader's next edition that has not been built for them yet."""
     now = now or timezone.now()
-    date = now.astimezone(_zone(subscriber.timezone)).date()
+    date = now.astimezone(reader_zone(subscriber.timezone)).date()
     step = 1
     if subscriber.frequency == Subscriber.Frequency.WEEKLY:
         date += dt.timedelta(days=(subscriber.weekday - date.weekday()) % 7)
