@@ -257,5 +257,5 @@ def test_paper_page_shows_signal_history_and_readers_it_went_to(operator_client)
     paper.snapshots.create(upvotes=40)
     page = operator_client.get(reverse("admin:digest_paper_change", args=[paper.pk]))
     html = page.content.decode()
-    assert "<svg" in html
+    assert "3 → 40 upvotes over 2 snapshot(s)" in html
     assert "0 reader(s)" in html
