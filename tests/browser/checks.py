@@ -40,9 +40,15 @@ class PageWatch:
         page.on("requestfailed", self._on_request_failed)
 
     def _on_console(self, message) -> None:
-        if message.type == "error":
-            where = message.location.get("url", "") if message.location else ""
-            self.console.append(f"{message.text}" + (f" [at {where}]" if where else ""))
+        if message.type != "error":
+            return
+        where = message.location.get("url", "") if message.location else ""
+        if message.text.startswith("Failed to load resource") and where in self._document_urls():
+            return  # Chromium's note on the page's own status: see document_status()
+        self.console.append(f"{message.text}" + (f" [at {where}]" if where else ""))
+
+    def _document_urls(self) -> set[str]:
+        return {response.url for response in self.documents}
 
     def _is_document(self, request) -> bool:
         return request.is_navigation_request() and request.frame == self.page.main_frame
@@ -54,7 +60,9 @@ class PageWatch:
             self.resources.append(f"{response.status} {response.request.method} {response.url}")
 
     def _on_request_failed(self, request) -> None:
-        if not self._is_document(request):
+        # ERR_ABORTED: the page navigated away while the request was in flight (a form was
+        # sent during a live-preview fetch); what blocks or breaks a request is reported.
+        if not self._is_document(request) and "ERR_ABORTED" not in (request.failure or ""):
             self.resources.append(f"failed {request.method} {request.url}: {request.failure}")
 
     def problems(self) -> list[str]:
@@ -65,6 +73,13 @@ class PageWatch:
     def document_status(self) -> int | None:
         """The status of the last main-document response (after redirects)."""
         return self.documents[-1].status if self.documents else None
+
+    def is_html(self) -> bool:
+        """Whether the document is a page (not JSON or text, which Chromium shows in its own
+        viewer: that viewer's markup is not ours to check)."""
+        if not self.documents:
+            return False
+        return self.documents[-1].headers.get("content-type", "").startswith("text/html")
 
     def scripts_blocked(self) -> bool:
         """A CSP sandbox without allow-scripts (how mail HTML is shown): Playwright cannot run
