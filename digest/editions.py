@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Q, QuerySet
 
@@ -30,8 +28,6 @@ WINDOW_DAYS = {
     Edition.Frequency.WEEKLY: 7,  # the 7 days ending on the date: "top of the week"
     Edition.Frequency.WELCOME: 7,  # a new reader's first digest: the best of the past week
 }
-# How many days late a weekly edition is still sent when the hourly job missed the reader's day.
-WEEKLY_CATCH_UP_DAYS = 3
 
 
 @dataclass
@@ -221,75 +217,3 @@ def _not_receiving_reason(status: str, paused_until: dt.date | None, why: str) -
     if status == Subscriber.Status.PAUSED:
         return f"paused until {paused_until:%Y-%m-%d}" if paused_until else "paused"
     return f"suppressed: {why}" if why else "suppressed"
-
-
-def due_readers(
-    *, now: dt.datetime, last_run: dt.datetime | None = None
-) -> dict[tuple[str, dt.date], list[int]]:
-    """Readers whose chosen hour (and weekday, for weekly) has come in their own time zone.
-
-    Keyed by (frequency, the reader's LOCAL date): that is the edition they get. A reader who
-    already has a row for that edition is not due any more. `last_run`, when the hourly job
-    last completed, lets a weekly edition it missed (an outage over the reader's hour) go out
-    late; without it nothing is caught up.
-    """
-    due: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
-    zones = Subscriber.objects.receiving(now.date()).values_list("timezone", flat=True)
-    for zone in sorted(set(zones)):
-        local = now.astimezone(reader_zone(zone))
-        readers = Subscriber.objects.filter(timezone=zone)
-        due[(Edition.Frequency.DAILY, local.date())] += _due_daily(readers, local)
-        missed_since = last_run.astimezone(local.tzinfo) if last_run else local
-        for day, ids in _due_weekly(readers, local, missed_since=missed_since):
-            due[(Edition.Frequency.WEEKLY, day)] += ids
-    return {key: ids for key, ids in due.items() if ids}
-
-
-def _due_daily(readers: QuerySet[Subscriber], local: dt.datetime) -> list[int]:
-    """A missed daily needs no catch-up: the next daily's 48-hour window holds its papers."""
-    daily = readers.receiving(local.date()).filter(
-        frequency=Edition.Frequency.DAILY, send_hour__lte=local.hour
-    )
-    daily = daily.exclude(pk__in=_had_edition(Edition.Frequency.DAILY, since=local.date()))
-    return list(daily.values_list("pk", flat=True))
-
-
-def _due_weekly(
-    readers: QuerySet[Subscriber], local: dt.datetime, *, missed_since: dt.datetime
-) -> Iterator[tuple[dt.date, list[int]]]:
-    """Today's weekly readers once their hour has come; and, up to WEEKLY_CATCH_UP_DAYS late,
-    those whose hour on their day fell after `missed_since` (the last completed run, local
-    time), who were readers by that day and have had no weekly edition since."""
-    for late in range(WEEKLY_CATCH_UP_DAYS + 1):
-        day = local.date() - dt.timedelta(days=late)
-        if late and missed_since.date() > day:
-            continue  # the job ran after that day: nothing of it was missed
-        weekly = readers.receiving(day).filter(
-            frequency=Edition.Frequency.WEEKLY, weekday=day.weekday()
-        )
-        if not late:
-            weekly = weekly.filter(send_hour__lte=local.hour)
-        else:
-            if missed_since.date() == day:
-                weekly = weekly.filter(send_hour__gt=missed_since.hour)
-            end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), local.tzinfo)
-            weekly = weekly.filter(
-                Q(confirmed_at__lt=end_of_day) | Q(confirmed_at=None, created_at__lt=end_of_day)
-            )
-        weekly = weekly.exclude(pk__in=_had_edition(Edition.Frequency.WEEKLY, since=day))
-        yield day, list(weekly.values_list("pk", flat=True))
-
-
-def _had_edition(frequency: str, *, since: dt.date) -> QuerySet[Delivery]:
-    """Readers with a row for an edition of this frequency dated `since` or later (one subquery:
-    `exclude()` across a multi-valued relation would not keep both conditions on one row)."""
-    rows = Delivery.objects.filter(edition__frequency=frequency, edition__date__gte=since)
-    return rows.values("subscriber_id")
-
-
-def reader_zone(name: str) -> dt.tzinfo:
-    """A reader's time zone; UTC for a name the tz database does not know."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC

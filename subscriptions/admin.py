@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -23,6 +24,7 @@ from django.utils.html import format_html
 
 from config.paginator import EstimatedCountPaginator
 from subscriptions import operator
+from subscriptions.forms import WEEKDAYS
 from subscriptions.models import Feedback, Subscriber, Topic
 from subscriptions.stats import active_readers_per_topic
 
@@ -128,6 +130,14 @@ class SubscriberAdmin(admin.ModelAdmin):
         "send_test_digest",
         "preview_next_digest",
     ]
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        """The weekday as a name ("Friday"), not the stored number."""
+        if db_field.name == "weekday":
+            return forms.TypedChoiceField(
+                choices=WEEKDAYS, coerce=int, label="Weekday", help_text="Weekly digests only."
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str

@@ -135,6 +135,7 @@ class Feedback(models.Model):
     created_at = models.DateTimeField(default=django_timezone.now)
 
     class Meta:
+        verbose_name_plural = "feedback"
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "paper"], name="feedback_once_per_paper")
         ]

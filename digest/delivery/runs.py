@@ -13,14 +13,9 @@ from redis.exceptions import RedisError
 
 from digest.delivery.ledger import Recovery, recover_stuck_deliveries
 from digest.delivery.send import BatchResult, send_batch, send_pending_here
-from digest.editions import (
-    WEEKLY_CATCH_UP_DAYS,
-    build_edition,
-    candidate_papers,
-    due_readers,
-    match_readers,
-)
+from digest.editions import build_edition, candidate_papers, match_readers
 from digest.models import Delivery, Edition
+from digest.schedule import WEEKLY_CATCH_UP_DAYS, due_readers
 from subscriptions.models import Subscriber
 
 log = logging.getLogger(__name__)

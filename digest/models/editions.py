@@ -67,6 +67,7 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["subscriber", "edition"], name="delivery_once_per_edition"

@@ -72,10 +72,6 @@ class EditionHealth:
         return self.complained / self.sent if self.sent else 0.0
 
     @property
-    def open_rate(self) -> float:
-        return self.opened / self.sent if self.sent else 0.0
-
-    @property
     def warnings(self) -> list[str]:
         found = []
         for name, rate in (("bounce", self.bounce_rate), ("complaint", self.complaint_rate)):

@@ -15,7 +15,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from digest.models import Delivery, EmailEvent
-from digest.ops.preview import next_edition_date, preview_next_digest
+from digest.ops.preview import preview_next_digest
+from digest.schedule import next_edition_date
 from subscriptions.models import Subscriber
 
 RECENT_DELIVERIES = 30
@@ -211,6 +212,7 @@ def explain_reader(*, email: str, now: dt.datetime | None = None) -> Explanation
         )
         for e in unlinked[:20]
     ]
+    next_date = next_edition_date(subscriber=reader, now=now)
     return Explanation(
         email=reader.email,
         reason=reason,
@@ -219,6 +221,6 @@ def explain_reader(*, email: str, now: dt.datetime | None = None) -> Explanation
         topics=list(reader.topics.values_list("name", flat=True)),
         timeline=sorted(timeline, key=lambda e: e.at or dt.datetime.min.replace(tzinfo=dt.UTC)),
         deliveries=[_delivery_line(d) for d in deliveries],
-        next_date=next_edition_date(subscriber=reader, now=now),
-        preview=preview_next_digest(subscriber=reader, now=now),
+        next_date=next_date,
+        preview=preview_next_digest(subscriber=reader, date=next_date),
     )

@@ -12,34 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from digest.delivery.message import digest_mail
-from digest.editions import candidate_papers, match_readers, reader_zone
+from digest.editions import candidate_papers, match_readers
 from digest.logs import log_event, mask_email
 from digest.models import Delivery, Edition, Paper
+from digest.schedule import next_edition_date
 from subscriptions import mail
 from subscriptions.models import Subscriber
 
 
-def next_edition_date(*, subscriber: Subscriber, now: dt.datetime | None = None) -> dt.date:
-    """The local date of the reader's next edition that has not been built for them yet."""
-    now = now or timezone.now()
-    date = now.astimezone(reader_zone(subscriber.timezone)).date()
-    step = 1
-    if subscriber.frequency == Subscriber.Frequency.WEEKLY:
-        date += dt.timedelta(days=(subscriber.weekday - date.weekday()) % 7)
-        step = 7
-    had = set(
-        Delivery.objects.filter(
-            subscriber=subscriber, edition__frequency=subscriber.frequency, edition__date__gte=date
-        ).values_list("edition__date", flat=True)
-    )
-    while date in had:
-        date += dt.timedelta(days=step)
-    return date
-
-
-def preview_next_digest(*, subscriber: Subscriber, now: dt.datetime | None = None) -> list[dict]:
-    """The papers the reader would get next, best first: [{id, title, score, why}]."""
-    date = next_edition_date(subscriber=subscriber, now=now)
+def preview_next_digest(*, subscriber: Subscriber, date: dt.date) -> list[dict]:
+    """The papers the reader would get in the edition of `date`, best first:
+    [{id, title, score, why}]. `date` is usually `next_edition_date(...)`."""
     candidates = list(candidate_papers(frequency=subscriber.frequency, date=date).order_by("pk"))
     readers = Subscriber.objects.filter(pk=subscriber.pk)
     digest = match_readers(readers=readers, candidates=candidates).get(subscriber.pk, [])
@@ -56,8 +39,8 @@ def send_test_digest(*, subscriber: Subscriber, to: str, now: dt.datetime | None
     The test carries no List-Unsubscribe headers: a one-click unsubscribe pressed in the
     operator's mailbox must not unsubscribe the reader.
     """
-    items = preview_next_digest(subscriber=subscriber, now=now)
-    date = next_edition_date(subscriber=subscriber, now=now)
+    date = next_edition_date(subscriber=subscriber, now=now or timezone.now())
+    items = preview_next_digest(subscriber=subscriber, date=date)
     edition = Edition(frequency=subscriber.frequency, date=date)
     delivery = Delivery(subscriber=subscriber, edition=edition, papers=items)
     papers = {

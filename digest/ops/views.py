@@ -1,8 +1,7 @@
 """Staff pages under /ops/ (dashboard, "why no email?", preview, test send) and /healthz.
 
 Thin: each view parses input, calls one function from dashboard/explain/preview/health, and
-renders. Charts are SVG strings built by digest.ops.charts from the numbers the templates
-also print.
+renders. The dashboard is tables only (no charts); its health cards are the /healthz report.
 """
 
 from __future__ import annotations
@@ -20,25 +19,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from digest.ops import dashboard
-from digest.ops.charts import Threshold, bar_chart, line_chart
 from digest.ops.explain import explain_reader
 from digest.ops.health import health_report
-from digest.ops.preview import next_edition_date, preview_next_digest, send_test_digest
+from digest.ops.preview import preview_next_digest, send_test_digest
+from digest.schedule import next_edition_date
 from subscriptions.models import Subscriber
-
-GMAIL_THRESHOLDS = [
-    Threshold(dashboard.RATE_WARN, "0.1% Gmail guidance", "#dd6b20"),
-    Threshold(dashboard.RATE_LIMIT, "0.3% Gmail limit", "#c53030"),
-]
 
 
 def _page(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     """Render inside the admin's frame (header, user links, sidebar) for one look."""
     return render(request, template, {**admin.site.each_context(request), **context})
-
-
-def _day_labels(days: list) -> list[str]:
-    return [f"{d:%d %b}" for d in days]
 
 
 @staff_member_required
@@ -47,43 +37,18 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     today = timezone.localdate(now)
     readers = dashboard.readers_over_time(today=today)
+    ingest = dashboard.ingest_by_day(today=today)
     editions = dashboard.delivery_health(today=today)
     sources = dashboard.ingestion_health(now=now)
-    ingest = dashboard.ingest_by_day(today=today)
-    edition_labels = [f"{e.edition.date:%d %b} {e.edition.frequency[0]}" for e in editions]
-    charts = {
-        "readers": line_chart(
-            _day_labels(readers.days), readers.series, title="Readers per day, last 30 days"
-        ),
-        "deliveries": bar_chart(
-            edition_labels,
-            {
-                "sent": [e.sent for e in editions],
-                "skipped": [e.skipped for e in editions],
-                "failed": [e.failed for e in editions],
-                "waiting": [e.waiting for e in editions],
-            },
-            title="Deliveries per edition",
-        ),
-        "rates": line_chart(
-            edition_labels,
-            {
-                "bounce rate": [e.bounce_rate for e in editions],
-                "complaint rate": [e.complaint_rate for e in editions],
-            },
-            title="Bounce and complaint rates per edition",
-            thresholds=GMAIL_THRESHOLDS,
-            percent=True,
-        ),
-        "ingest": bar_chart(
-            _day_labels(ingest.days), ingest.series, title="New papers per day", height=120
-        ),
-    }
     context = {
         "title": "Operations dashboard",
         "now": now,
+        "health": health_report(now=now),
         "readers": readers,
-        "reader_rows": list(zip(readers.days, *readers.series.values(), strict=True))[::-1],
+        "daily_rows": list(
+            zip(readers.days, *readers.series.values(), *ingest.series.values(), strict=True)
+        )[::-1],
+        "new_papers": ingest.totals["new papers"],
         "statuses": dashboard.readers_by_status(),
         "topics": dashboard.readers_by_topic(today=today),
         "editions": editions[::-1],
@@ -92,7 +57,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "sources": sources,
         "stale_sources": [s for s in sources if s.stale],
         "papers": dashboard.todays_papers(today=today),
-        "charts": charts,
         "max_ingest_age": settings.HEALTH_MAX_INGEST_AGE_HOURS,
     }
     return _page(request, "ops/dashboard.html", context)
@@ -115,14 +79,15 @@ def reader_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 def preview_view(request: HttpRequest, pk: int) -> HttpResponse:
     reader = get_object_or_404(Subscriber, pk=pk)
+    next_date = next_edition_date(subscriber=reader, now=timezone.now())
     return _page(
         request,
         "ops/preview.html",
         {
             "title": f"Next digest for {reader.email}",
             "reader": reader,
-            "next_date": next_edition_date(subscriber=reader),
-            "papers": preview_next_digest(subscriber=reader),
+            "next_date": next_date,
+            "papers": preview_next_digest(subscriber=reader, date=next_date),
         },
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+
 from django import template
 
 from digest.ops.dashboard import RATE_LIMIT, RATE_WARN
@@ -24,3 +26,9 @@ def rate_class(value: float) -> str:
     if value >= RATE_LIMIT:
         return "ops-bad"
     return "ops-warn" if value >= RATE_WARN else ""
+
+
+@register.filter
+def weekday_name(value: int) -> str:
+    """0 -> Monday, as Subscriber.weekday counts (Python's date.weekday())."""
+    return calendar.day_name[value] if isinstance(value, int) and 0 <= value <= 6 else "-"

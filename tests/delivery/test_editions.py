@@ -10,8 +10,9 @@ import pytest
 from config.celery import app
 from digest import editions
 from digest.delivery.runs import send_edition
-from digest.editions import build_edition, due_readers
+from digest.editions import build_edition
 from digest.models import Delivery
+from digest.schedule import due_readers
 from digest.tasks import send_due_digests
 from subscriptions.signals import reader_confirmed
 from tests.delivery.factories import DAY, MORNING, make_paper, make_reader, make_topic

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from digest.editions import build_edition, candidate_papers, due_readers, edition_window
+from digest.editions import build_edition, candidate_papers, edition_window
+from digest.schedule import due_readers
 from subscriptions.models import Subscriber
 from tests.delivery.factories import make_paper, make_reader
 

@@ -84,10 +84,12 @@ def test_a_source_without_success_in_the_limit_is_stale(month, settings):
     assert source.age_hours == pytest.approx(40, abs=0.1)
 
 
-def test_the_page_shows_numbers_charts_and_the_threshold_warning(operator_client, month):
+def test_the_page_shows_numbers_tables_and_the_threshold_warning(operator_client, month):
     page = operator_client.get(reverse("ops:dashboard")).content.decode()
-    assert page.count("<svg") >= 4
-    assert "Gmail limit" in page  # the 0.3% line drawn on the rate chart
+    assert page.count('<table class="ops-table">') >= 4
+    assert "<td>50.00%</td>" not in page  # the 50% complaint rate is marked, not plain
+    assert '<td class="ops-bad">50.00%</td>' in page
+    assert "Gmail limit" in page  # the 0.3% threshold named in the caption
     assert "complaint rate 50.00% is at or above Gmail&#x27;s 0.3% limit" in page
     assert "no matching papers" in page
     assert "1 source stale" in page
@@ -105,3 +107,25 @@ def test_the_dashboard_is_for_staff_only(client, django_user_model):
     user = django_user_model.objects.create_user("reader", password="x")
     client.force_login(user)
     assert client.get(reverse("ops:dashboard")).status_code == 302
+
+
+def test_the_health_cards_are_the_healthz_report(operator_client, client, month):
+    """The month above has a stale source: /healthz fails on ingest, and so does the page."""
+    assert client.get("/healthz").json()["failing"] == ["ingest"]
+    page = operator_client.get(reverse("ops:dashboard")).content.decode()
+    assert "Failing: ingest." in page
+    assert "answers 503" in page
+    Source.objects.update(last_success_at=timezone.now())
+    assert client.get("/healthz").status_code == 200
+    page = operator_client.get(reverse("ops:dashboard")).content.decode()
+    assert "All checks pass" in page
+    assert "Failing" not in page
+
+
+def test_the_admin_is_titled_paperboy_and_names_deliveries(operator_client):
+    page = operator_client.get(reverse("admin:index")).content.decode()
+    assert "Paperboy admin" in page
+    assert "Django administration" not in page
+    assert ">Deliveries<" in page
+    assert "Deliverys" not in page
+    assert "Feedbacks" not in page
