@@ -156,3 +156,7 @@ def merge_into(paper: Paper, record: PaperRecord) -> set[str]:
         if value and not getattr(paper, name):
             put(name, value)
     return changed
+
+
+def signals_of(paper: Paper) -> tuple[int | None, int | None, int | None]:
+    return (paper.upvotes, paper.github_stars, paper.num_comments)
