@@ -11,7 +11,7 @@ from django.utils import timezone
 from digest.models import Delivery, SentPaper
 from digest.ops.preview import preview_next_digest, send_test_digest
 from digest.schedule import next_edition_date
-from tests.operator import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -19,22 +19,22 @@ NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)  # a Wednesday
 
 
 def test_a_daily_reader_already_sent_today_is_previewed_for_tomorrow():
-    reader = f.reader()
-    f.delivery(reader, f.edition(NOW.date()))
+    reader = f.settled_reader()
+    f.make_delivery(reader, f.make_edition(NOW.date()))
     assert next_edition_date(subscriber=reader, now=NOW) == NOW.date() + dt.timedelta(days=1)
 
 
 def test_a_weekly_reader_is_previewed_for_their_weekday():
-    reader = f.reader(frequency="weekly", weekday=0)
+    reader = f.settled_reader(frequency="weekly", weekday=0)
     assert next_edition_date(subscriber=reader, now=NOW) == dt.date(2026, 11, 30)
 
 
 def test_the_preview_never_offers_a_paper_already_sent():
-    robots = f.topic("robot-learning")
-    reader = f.reader(topics=[robots])
-    old = f.paper("Robot learning from play")
-    fresh = f.paper("Robot learning at scale")
-    delivery = f.delivery(reader, f.edition(dt.date(2020, 1, 1)))
+    robots = f.make_topic("robot-learning")
+    reader = f.settled_reader(topics=[robots])
+    old = f.trending_paper("Robot learning from play")
+    fresh = f.trending_paper("Robot learning at scale")
+    delivery = f.make_delivery(reader, f.make_edition(dt.date(2020, 1, 1)))
     SentPaper.objects.create(subscriber=reader, paper=old, delivery=delivery)
     date = next_edition_date(subscriber=reader, now=timezone.now())
     assert [p["id"] for p in preview_next_digest(subscriber=reader, date=date)] == [
@@ -43,9 +43,9 @@ def test_the_preview_never_offers_a_paper_already_sent():
 
 
 def test_a_test_digest_reaches_the_operator_without_unsubscribe_headers(smtp_server):
-    robots = f.topic("robot-learning")
-    reader = f.reader("reader@example.org", topics=[robots])
-    f.paper("Robot learning from play")
+    robots = f.make_topic("robot-learning")
+    reader = f.settled_reader("reader@example.org", topics=[robots])
+    f.trending_paper("Robot learning from play")
     message_id = send_test_digest(subscriber=reader, to="ops@paperboy.example")
     [message] = smtp_server.to("ops@paperboy.example")
     assert message["Message-ID"] == message_id
@@ -56,8 +56,8 @@ def test_a_test_digest_reaches_the_operator_without_unsubscribe_headers(smtp_ser
 
 
 def test_the_send_test_page_sends_and_says_so(operator_client, smtp_server):
-    reader = f.reader(topics=[f.topic("robot-learning")])
-    f.paper("Robot learning from play")
+    reader = f.settled_reader(topics=[f.make_topic("robot-learning")])
+    f.trending_paper("Robot learning from play")
     url = reverse("ops:send-test", args=[reader.pk])
     response = operator_client.post(url, {"to": "me@paperboy.example"}, follow=True)
     assert "Test digest sent to me@paperboy.example" in response.content.decode()
@@ -65,7 +65,7 @@ def test_the_send_test_page_sends_and_says_so(operator_client, smtp_server):
 
 
 def test_the_preview_page_lists_the_papers(operator_client):
-    reader = f.reader(topics=[f.topic("robot-learning")])
-    f.paper("Robot learning from play")
+    reader = f.settled_reader(topics=[f.make_topic("robot-learning")])
+    f.trending_paper("Robot learning from play")
     page = operator_client.get(reverse("ops:preview", args=[reader.pk])).content.decode()
     assert "Robot learning from play" in page

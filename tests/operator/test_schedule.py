@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from digest.schedule import due_readers, next_edition_date
-from tests.operator import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -40,31 +40,31 @@ def agree(reader, now: dt.datetime) -> dt.date:
 
 
 def test_daily_before_the_hour_is_today():
-    reader = f.reader(send_hour=7)
+    reader = f.settled_reader(send_hour=7)
     assert agree(reader, at(WEDNESDAY, 5)) == WEDNESDAY
 
 
 def test_daily_already_sent_today_is_tomorrow():
-    reader = f.reader(send_hour=7)
-    f.delivery(reader, f.edition(WEDNESDAY))
+    reader = f.settled_reader(send_hour=7)
+    f.make_delivery(reader, f.make_edition(WEDNESDAY))
     assert agree(reader, at(WEDNESDAY, 12)) == WEDNESDAY + dt.timedelta(days=1)
 
 
 def test_weekly_is_their_weekday():
-    reader = f.reader(frequency="weekly", weekday=FRIDAY.weekday(), send_hour=9)
+    reader = f.settled_reader(frequency="weekly", weekday=FRIDAY.weekday(), send_hour=9)
     assert agree(reader, at(WEDNESDAY, 12)) == FRIDAY
 
 
 def test_weekly_already_sent_this_week_is_next_week():
-    reader = f.reader(frequency="weekly", weekday=FRIDAY.weekday(), send_hour=9)
-    f.delivery(reader, f.edition(FRIDAY, frequency="weekly"))
+    reader = f.settled_reader(frequency="weekly", weekday=FRIDAY.weekday(), send_hour=9)
+    f.make_delivery(reader, f.make_edition(FRIDAY, frequency="weekly"))
     assert agree(reader, at(FRIDAY, 12)) == FRIDAY + dt.timedelta(days=7)
 
 
 def test_a_zone_west_of_utc_counts_its_own_date():
     # 05:05 UTC on Thursday is 21:05 on Wednesday in Los Angeles: the reader's Wednesday
     # edition, at their 22:00, is still to come (a UTC date would say Thursday).
-    reader = f.reader(
+    reader = f.settled_reader(
         frequency="weekly",
         weekday=WEDNESDAY.weekday(),
         send_hour=22,
@@ -75,21 +75,21 @@ def test_a_zone_west_of_utc_counts_its_own_date():
 
 
 def test_a_daily_reader_west_of_utc_after_their_hour():
-    reader = f.reader(send_hour=7, timezone="America/Los_Angeles")
-    f.delivery(reader, f.edition(WEDNESDAY))
+    reader = f.settled_reader(send_hour=7, timezone="America/Los_Angeles")
+    f.make_delivery(reader, f.make_edition(WEDNESDAY))
     assert agree(reader, at(WEDNESDAY + dt.timedelta(days=1), 5)) == dt.date(2027, 1, 7)
 
 
 def test_a_pause_moves_the_next_edition_to_its_end():
     end = WEDNESDAY + dt.timedelta(days=3)
-    reader = f.reader(status="paused", paused_until=end, send_hour=7)
+    reader = f.settled_reader(status="paused", paused_until=end, send_hour=7)
     assert agree(reader, at(WEDNESDAY, 12)) == end
 
 
 def test_a_pause_ending_in_a_zone_east_of_utc():
     # 20:05 UTC on Wednesday is 07:05 on Thursday in Auckland, the day the pause ends.
     thursday = WEDNESDAY + dt.timedelta(days=1)
-    reader = f.reader(
+    reader = f.settled_reader(
         status="paused", paused_until=thursday, send_hour=7, timezone="Pacific/Auckland"
     )
     now = at(WEDNESDAY, 20)
