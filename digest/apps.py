@@ -12,4 +12,9 @@ class DigestConfig(AppConfig):
         from subscriptions.signals import reader_confirmed
 
         tracking.connect(receivers.on_tracking, dispatch_uid="digest.tracking")
+        # Seeds first: receivers run in the order connected, and the welcome digest (queued
+        # after commit) then sees the marks.
+        reader_confirmed.connect(
+            receivers.on_reader_confirmed_library, dispatch_uid="digest.library"
+        )
         reader_confirmed.connect(receivers.on_reader_confirmed, dispatch_uid="digest.welcome")
