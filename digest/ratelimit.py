@@ -7,7 +7,7 @@
 - The per-host spacing of source fetches (arXiv's terms: one request every 3 s): with Redis,
   each request reserves the next free slot for its host in one atomic script timed by the
   Redis server's clock, so workers on several machines queue up behind each other; without
-  Redis, digest.ingest.fetch.HostThrottle spaces the threads of one process.
+  Redis, HostThrottle spaces the threads of one process.
 """
 
 from __future__ import annotations
@@ -16,14 +16,42 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from functools import cache
 
 import redis
 from django.conf import settings
 
-from digest.ingest.fetch import HOST_THROTTLE, HostThrottle, Sleep
-
 log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], None]
+
+
+class HostThrottle:
+    """Keep request starts to one host at least `min_interval` apart across threads.
+
+    Each caller reserves the next free slot under the lock and sleeps outside it, so waiting
+    threads queue up in order without holding the lock while asleep.
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._next_slot: dict[str, float] = {}
+
+    def wait(self, host: str, min_interval: float, *, sleep: Sleep = time.sleep) -> float:
+        """Block until this host may be contacted again; return how long we slept."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next_slot.get(host, now))
+            self._next_slot[host] = slot + min_interval
+        delay = slot - now
+        if delay > 0:
+            sleep(delay)
+        return max(delay, 0.0)
+
+
+HOST_THROTTLE = HostThrottle()
 
 _WINDOW_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])

@@ -24,12 +24,11 @@ import requests
 from digest.ingest.fetch import (
     ARXIV_MIN_INTERVAL,
     FetchResult,
-    HostThrottle,
     default_min_interval,
     fetch,
 )
 from digest.ingest.sources.records import RateLimited, SourceError
-from digest.ratelimit import RedisHostThrottle
+from digest.ratelimit import HostThrottle, RedisHostThrottle
 
 ETAG = '"v1"'
 LAST_MODIFIED = "Wed, 05 Mar 2025 05:00:00 GMT"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.conf import settings
 
-from digest.embeddings import embed_papers
 from digest.ingest.runs import run_ingest
 from digest.ingest.scores import recompute_trending
 from digest.models import IngestRun, Source
@@ -63,5 +62,4 @@ def load_demo(*, now: dt.datetime, path: Path = DEMO_FILE) -> IngestRun:
     if run.status != IngestRun.Status.OK:
         raise RuntimeError(f"the demo file {path} did not ingest: {run.error}")
     recompute_trending(now=now)
-    embed_papers()
     return run

@@ -12,9 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import random
-import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -23,6 +22,7 @@ import requests
 
 from digest.ingest.guard import FetchGuard, PrivateAddressRefused, guard_session
 from digest.ingest.sources.records import RateLimited, SourceError
+from digest.ratelimit import HOST_THROTTLE, Sleep
 
 ARXIV_MIN_INTERVAL = 3.0
 DEFAULT_MIN_INTERVAL = 1.0
@@ -34,8 +34,6 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _CHUNK = 64 * 1024
 # Failures of the connection rather than of the request: worth another attempt.
 _TRANSIENT = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
-
-Sleep = Callable[[float], None]
 
 
 @dataclass(frozen=True)
@@ -53,33 +51,6 @@ class _Retry:
 
     status: int
     retry_after: float | None
-
-
-class HostThrottle:
-    """Keep request starts to one host at least `min_interval` apart across threads.
-
-    Each caller reserves the next free slot under the lock and sleeps outside it, so waiting
-    threads queue up in order without holding the lock while asleep.
-    """
-
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._next_slot: dict[str, float] = {}
-
-    def wait(self, host: str, min_interval: float, *, sleep: Sleep = time.sleep) -> float:
-        """Block until this host may be contacted again; return how long we slept."""
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next_slot.get(host, now))
-            self._next_slot[host] = slot + min_interval
-        delay = slot - now
-        if delay > 0:
-            sleep(delay)
-        return max(delay, 0.0)
-
-
-HOST_THROTTLE = HostThrottle()
 
 
 class Throttle(Protocol):
