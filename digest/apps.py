@@ -9,6 +9,7 @@ class DigestConfig(AppConfig):
         from anymail.signals import tracking
 
         from digest import checks, embeddings, receivers  # noqa: F401 (checks)
+        from subscriptions.seeds import seeds_added
         from subscriptions.signals import reader_confirmed
 
         tracking.connect(receivers.on_tracking, dispatch_uid="digest.tracking")
@@ -18,3 +19,4 @@ class DigestConfig(AppConfig):
             receivers.on_reader_confirmed_library, dispatch_uid="digest.library"
         )
         reader_confirmed.connect(receivers.on_reader_confirmed, dispatch_uid="digest.welcome")
+        seeds_added.connect(receivers.on_seeds_added, dispatch_uid="digest.seeds")

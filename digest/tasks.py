@@ -205,8 +205,3 @@ def ingest_library(self: Task, subscriber_id: int) -> dict[str, int]:
     if result["fetched"]:
         transaction.on_commit(embed_new_papers.delay)
     return result
-
-
-def enqueue_library(subscriber_id: int) -> None:
-    """After commit, look up a reader's new seeds."""
-    transaction.on_commit(lambda: ingest_library.delay(subscriber_id))

@@ -13,6 +13,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from subscriptions.addresses import InvalidAddress, normalize_address
@@ -21,6 +22,10 @@ from subscriptions.library import MAX_FILE_BYTES, LibraryError, Ref, parse_paste
 from subscriptions.models import FollowedAuthor, LibraryEntry
 
 Status = LibraryEntry.Status
+
+# Sent after commit with `subscriber_id` when a reader added seeds to look up; digest connects
+# the import task (digest/receivers.py), as it does for subscriptions.signals.reader_confirmed.
+seeds_added = Signal()
 
 
 class LibraryFields(forms.Form):
@@ -127,6 +132,9 @@ def add_entries(*, subscriber_id: int, refs: list[Ref]) -> int:
         arxiv_id__in=[r.arxiv_id for r in refs if r.arxiv_id]
     ).update(status=Status.PENDING)
     LibraryEntry.objects.bulk_create(_entries(new, subscriber_id=subscriber_id))
+    transaction.on_commit(
+        lambda: seeds_added.send(sender=LibraryEntry, subscriber_id=subscriber_id)
+    )
     return len(new)
 
 

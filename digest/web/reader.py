@@ -1,10 +1,10 @@
 """The preferences centre's "papers you like" and "authors you follow" (the manage page,
 templates/subscriptions/_library.html, posts here; the signed manage token is the credential).
 
-Seeds: the form is checked here (subscriptions/seeds.py), the entries stored and the import
-queued (digest/library.py via digest.tasks.ingest_library). Authors: a name that papers we hold
-print in more than one way ("J. Smith": Jane Smith, John Smith) is shown with example papers,
-and only the spellings the reader ticks are saved.
+Seeds: the form is checked here (subscriptions/seeds.py) and the entries stored; their
+`seeds_added` signal queues the import (digest/receivers.py -> digest.tasks.ingest_library).
+Authors: a name that papers we hold print in more than one way ("J. Smith": Jane Smith, John
+Smith) is shown with example papers, and only the spellings the reader ticks are saved.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from digest import tasks
 from digest.models import Paper
 from subscriptions import seeds
 from subscriptions.authors import AuthorError, name_key, parse_authors, same_author, surname_of
@@ -66,7 +65,6 @@ def library(request: HttpRequest, token: str) -> HttpResponse:
             )
         else:
             added = seeds.add_entries(subscriber_id=reader.pk, refs=refs)
-            tasks.enqueue_library(reader.pk)
             messages.success(
                 request,
                 f"Added {added} paper{'s' if added != 1 else ''} from your library; they appear "
@@ -79,21 +77,25 @@ def library(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "digest/library_form.html", context, status=400)
 
 
-def spellings(name: str) -> dict[str, list[str]]:
-    """How papers we hold print the authors `name` would follow -> a few of their titles."""
-    key = name_key(name)
-    tail = surname_of(key).replace(" ", "")[-3:]  # a cheap test before the full comparison
-    found: dict[str, tuple[str, list[str]]] = {}
+def spellings(names: list[str]) -> dict[str, dict[str, list[str]]]:
+    """For each name, how papers we hold print the authors it would follow -> a few titles
+    (one pass over the most recent papers, however many names)."""
+    keys = {name: name_key(name) for name in names}
+    tails = {name: surname_of(key).replace(" ", "")[-3:] for name, key in keys.items()}
+    found: dict[str, dict[str, tuple[str, list[str]]]] = {name: {} for name in names}
     recent = Paper.objects.order_by("-pk").values_list("title", "title_display", "authors")
-    for title, display, names in recent[:SCAN_PAPERS].iterator(chunk_size=2000):
-        for author in names or ():
+    for title, display, authors in recent[:SCAN_PAPERS].iterator(chunk_size=2000):
+        for author in authors or ():
             if not isinstance(author, str):
                 continue
-            if (tail in author.lower() or not author.isascii()) and same_author(key, author):
-                _, titles = found.setdefault(name_key(author), (author, []))
-                if len(titles) < EXAMPLES:
-                    titles.append(display or title)
-    return dict(found.values())
+            lowered, plain = author.lower(), author.isascii()
+            for name, key in keys.items():
+                # The surname's last letters first: a cheap test before the full comparison.
+                if (tails[name] in lowered or not plain) and same_author(key, author):
+                    _, titles = found[name].setdefault(name_key(author), (author, []))
+                    if len(titles) < EXAMPLES:
+                        titles.append(display or title)
+    return {name: dict(variants.values()) for name, variants in found.items()}
 
 
 @require_POST
@@ -121,8 +123,7 @@ def authors(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "digest/follow_authors.html", context, status=400)
     names = form.cleaned_data["authors"]
     clear, unclear = [], []
-    for name in names:
-        found = spellings(name)
+    for name, found in spellings(names).items():
         if len(found) > 1:
             unclear.append({"typed": name, "spellings": sorted(found.items())})
         else:
