@@ -47,3 +47,10 @@ def arxiv_api(monkeypatch) -> Iterator[type[ArxivApi]]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def lexical_matching(settings) -> None:
+    """These tests are about seeds and followed authors, not meaning: lexical matching is
+    enough and needs no model (tests/matching/test_library_reasons.py uses the real one)."""
+    settings.SEMANTIC_MATCHING = False
