@@ -27,7 +27,7 @@ BIB = b"""@misc{hoeg_streaming_2024,
 
 @pytest.fixture
 def demo_papers(db) -> None:
-    call_command("load_demo", stdout=None)
+    call_command("load_demo", stdout=None)  # embeds them: seeds match by meaning
 
 
 def test_choosing_a_library_file_updates_the_live_preview(browser, site, demo_papers, tmp_path):
@@ -37,7 +37,7 @@ def test_choosing_a_library_file_updates_the_live_preview(browser, site, demo_pa
     errors = watch_for_errors(page)
     page.goto(site.url + "/")
     preview = page.locator("#preview")
-    page.get_by_label("Your interests, in your own words").fill("medieval tax records")
+    page.get_by_label("Your interests, in your own words").fill("volcanic basalt mineralogy")
     expect(preview).to_contain_text("Nothing from the latest week", timeout=10_000)
 
     page.get_by_label("Or upload a BibTeX or RIS file").set_input_files(str(library))
@@ -54,7 +54,7 @@ def test_choosing_a_library_file_updates_the_live_preview(browser, site, demo_pa
 def test_pasting_ids_updates_the_preview_on_a_phone(browser, site, demo_papers):
     page = browser.new_page(viewport={"width": 375, "height": 800})
     page.goto(site.url + "/")
-    page.get_by_label("Your interests, in your own words").fill("medieval tax records")
+    page.get_by_label("Your interests, in your own words").fill("volcanic basalt mineralogy")
     page.get_by_label("arXiv ids, links or DOIs").fill("https://arxiv.org/pdf/2406.04806v1")
     expect(page.locator("#preview .paper-why", has_text="from your library").first).to_be_visible(
         timeout=15_000
