@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from digest.embeddings import embed_papers, encoder_or_none, text_vectors, vector_of
+from digest.following import followed_papers, with_followed
 from digest.matching import PaperDoc, ReaderProfile, TopicDoc, match_profiles
 from digest.matching.encoder import Encoder
 from digest.models import Delivery, Edition, Paper, SentPaper
@@ -93,11 +94,14 @@ def reader_profiles(readers: QuerySet[Subscriber]) -> dict[int, ReaderProfile]:
         chosen[subscriber_id].append(topics[topic_id])
     liked: dict[int, list[str]] = defaultdict(list)
     disliked: dict[int, list[str]] = defaultdict(list)
+    imported: dict[int, list[str]] = defaultdict(list)
     feedback = Feedback.objects.filter(subscriber__in=readers)
-    for subscriber_id, paper_id, value in feedback.values_list(
-        "subscriber_id", "paper__canonical_id", "value"
+    for subscriber_id, paper_id, value, origin in feedback.values_list(
+        "subscriber_id", "paper__canonical_id", "value", "origin"
     ):
         (liked if value > 0 else disliked)[subscriber_id].append(paper_id)
+        if value > 0 and origin == Feedback.Origin.LIBRARY:
+            imported[subscriber_id].append(paper_id)
     return {
         pk: ReaderProfile(
             topics=tuple(sorted(chosen[pk], key=lambda t: t.slug)),
@@ -105,6 +109,7 @@ def reader_profiles(readers: QuerySet[Subscriber]) -> dict[int, ReaderProfile]:
             exclusions=exclusions.strip(),
             liked=tuple(sorted(liked[pk])),
             disliked=tuple(sorted(disliked[pk])),
+            library=tuple(sorted(imported[pk])),
         )
         for pk, interests, exclusions in readers.values_list("pk", "interests", "exclusions")
     }
@@ -141,12 +146,13 @@ def match_readers(
     )
     by_profile = dict(zip(distinct, results, strict=True))
     sent = _sent_before(readers, candidates)
+    followed = followed_papers(readers=readers, candidates=candidates)
     digests: dict[int, list[dict]] = {}
     for pk, profile in profiles.items():
         fresh = [m for m in by_profile[profile] if m.paper_id not in sent[pk]]
-        digests[pk] = [
-            {"id": m.paper_id, "score": round(m.score, 4), "why": m.why} for m in fresh[: caps[pk]]
-        ]
+        matched = [{"id": m.paper_id, "score": round(m.score, 4), "why": m.why} for m in fresh]
+        skip = sent[pk] | {*profile.liked, *profile.disliked}
+        digests[pk] = with_followed(matched, followed.get(pk, {}), skip=skip, cap=caps[pk])
     return digests
 
 

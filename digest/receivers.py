@@ -9,14 +9,38 @@ from anymail.signals import AnymailTrackingEvent
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
-from digest import tasks
+from digest import library, tasks
 from digest.delivery.webhooks import record_tracking_event
+from subscriptions import seeds
+from subscriptions.models import Subscriber
 
 logger = logging.getLogger(__name__)
 
 
 def on_reader_confirmed(sender: object, subscriber_id: int, **kwargs) -> None:
     transaction.on_commit(lambda: enqueue_welcome_digest(subscriber_id))
+
+
+def on_seeds_added(sender: object, subscriber_id: int, **kwargs) -> None:
+    """Sent after commit (subscriptions.seeds.add_entries): look the new seeds up."""
+    enqueue_library(subscriber_id)
+
+
+def enqueue_library(subscriber_id: int) -> None:
+    try:
+        tasks.ingest_library.delay(subscriber_id)
+    except OperationalError:  # they stay pending; the reader's next import asks again
+        logger.exception("event=library_not_enqueued subscriber=%s", subscriber_id)
+
+
+def on_reader_confirmed_library(sender: object, subscriber_id: int, **kwargs) -> None:
+    """The sign-up's seeds become the reader's; those we hold are marked at once (so the
+    welcome digest uses them), the rest are looked up by a worker."""
+    email = Subscriber.objects.filter(pk=subscriber_id).values_list("email", flat=True).first()
+    if not (email and seeds.attach_waiting(subscriber_id=subscriber_id, email=email)):
+        return
+    if library.resolve(subscriber_id=subscriber_id):
+        enqueue_library(subscriber_id)
 
 
 def enqueue_welcome_digest(subscriber_id: int) -> None:

@@ -13,12 +13,12 @@ from celery import Task, shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from digest import embeddings, ingest
+from digest import embeddings, ingest, library
 from digest.delivery import runs, webhooks
 from digest.delivery.errors import retry_delay
 from digest.delivery.send import pending_batches
 from digest.delivery.send import send_batch as send_batch_now
-from digest.ingest.sources.records import RateLimited
+from digest.ingest.sources.records import RateLimited, SourceError
 from digest.logs import log_event
 from digest.models import IngestRun, Source
 
@@ -180,3 +180,29 @@ def recompute_trending(now: str | None = None) -> int:
 def embed_new_papers() -> int:
     """Embed every paper without a vector from the current model (safe to run twice)."""
     return embeddings.embed_papers()
+
+
+@shared_task(
+    bind=True,
+    name="digest.ingest_library",  # the ingest queue: it may ask the arXiv API
+    autoretry_for=(DatabaseError,),
+    retry_backoff=60,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+)
+def ingest_library(self: Task, subscriber_id: int) -> dict[str, int]:
+    """A reader's pasted or uploaded seeds become marks (digest/library.py). arXiv refusing or
+    away: retried later; after the last retry what is still unknown is "not found"."""
+    try:
+        result = library.import_library(subscriber_id=subscriber_id)
+    except SourceError as error:  # RateLimited included
+        if self.request.retries < MAX_RETRIES:
+            countdown = rate_limit_countdown(
+                getattr(error, "retry_after", None), retries=self.request.retries
+            )
+            raise self.retry(args=[subscriber_id], exc=error, countdown=countdown) from error
+        library.resolve(subscriber_id=subscriber_id, final=True)
+        return {"asked": 0, "fetched": 0, "marks": -1}
+    if result["fetched"]:
+        transaction.on_commit(embed_new_papers.delay)
+    return result

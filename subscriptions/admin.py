@@ -24,6 +24,7 @@ from django.utils.html import format_html
 
 from config.paginator import EstimatedCountPaginator
 from subscriptions import operator
+from subscriptions.admin_seeds import READER_INLINES
 from subscriptions.forms import WEEKDAYS
 from subscriptions.models import Feedback, Subscriber, Topic
 from subscriptions.stats import active_readers_per_topic
@@ -77,6 +78,7 @@ class SubscriberAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     filter_horizontal = ["topics"]
+    inlines = READER_INLINES  # library seeds and followed authors (issue #15)
     readonly_fields = [
         "feed_key",
         "soft_bounces",
@@ -267,8 +269,8 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ["subscriber", "paper", "value", "created_at"]
-    list_filter = ["value"]
+    list_display = ["subscriber", "paper", "value", "origin", "created_at"]
+    list_filter = ["value", "origin"]
     list_select_related = ["subscriber", "paper"]
     raw_id_fields = ["subscriber", "paper"]
     ordering = ["-pk"]

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from subscriptions.addresses import InvalidAddress, normalize_address
 from subscriptions.models import Subscriber, Topic
+from subscriptions.seeds import LibraryFields
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -138,7 +139,7 @@ class ChoicesForm(forms.Form):
         return {name: data[name] for name in ChoicesForm.base_fields}
 
 
-class SignupForm(ChoicesForm):
+class SignupForm(ChoicesForm, LibraryFields):  # LibraryFields: optional seeds (seeds.py)
     email = MailboxField(label="Email address")
     # Honeypot: hidden by CSS and from assistive technology; people leave it empty, bots fill it.
     website = forms.CharField(

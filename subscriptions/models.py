@@ -129,9 +129,15 @@ class Feedback(models.Model):
     MORE = 1
     LESS = -1
 
+    class Origin(models.TextChoices):
+        DIGEST = "digest", "marked in a digest"
+        LIBRARY = "library", "from the reader's library"
+
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="feedback")
     paper = models.ForeignKey("digest.Paper", on_delete=models.CASCADE, related_name="feedback")
     value = models.SmallIntegerField(choices=[(MORE, "more like this"), (LESS, "less like this")])
+    # Library seeds (subscriptions/seeds.py) are "more like this" marks the reader imported.
+    origin = models.CharField(max_length=8, choices=Origin.choices, default=Origin.DIGEST)
     created_at = models.DateTimeField(default=django_timezone.now)
 
     class Meta:
@@ -158,3 +164,56 @@ class SubmissionCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network} {self.hour:%Y-%m-%d %H}h: {self.count}"
+
+
+# --- Start from papers you like, follow authors (issue #15; subscriptions/seeds.py, authors.py) --
+
+
+class LibraryEntry(models.Model):
+    """A paper a reader pasted or uploaded that is not (yet) one of their marks.
+
+    Waiting entries belong to a sign-up (`email`, no subscriber) until its owner confirms;
+    pending ones are being looked up; a found paper becomes a Feedback row (origin "library")
+    and its entry is deleted, so what is left says what could not be found."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "waiting for the sign-up to be confirmed"
+        PENDING = "pending", "being looked up"
+        NOT_FOUND = "not_found", "not found"
+
+    subscriber = models.ForeignKey(
+        Subscriber, null=True, blank=True, on_delete=models.CASCADE, related_name="library"
+    )
+    email = models.EmailField(blank=True, help_text="A sign-up's address, until it is confirmed")
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    arxiv_id = models.CharField(max_length=40, blank=True)
+    doi = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        verbose_name_plural = "library entries"
+        indexes = [models.Index(fields=["email"], name="library_entry_email")]
+
+    def __str__(self) -> str:
+        return self.arxiv_id or self.doi or self.title
+
+
+class FollowedAuthor(models.Model):
+    """An author whose papers a reader gets whatever their score (subscriptions/authors.py)."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="followed_authors"
+    )
+    name = models.CharField(max_length=200, help_text="As the reader confirmed it")
+    key = models.CharField(max_length=200, help_text="Normalised: accents, case, order")
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "key"], name="follow_author_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

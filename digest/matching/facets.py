@@ -35,6 +35,7 @@ class Facet:
     words: str  # what is matched lexically
     label: str  # how explanations name it
     paper_ids: tuple[str, ...] = ()  # kind "paper": the marked papers
+    imported: tuple[str, ...] = ()  # kind "paper": those from the reader's library (reasons)
 
 
 def _short(text: str) -> str:
@@ -64,7 +65,7 @@ def topic_facet(topic: TopicDoc) -> Facet:
     return Facet("topic", meaning, words, topic.name)
 
 
-def paper_facet(papers: list[PaperDoc]) -> Facet:
+def paper_facet(papers: list[PaperDoc], imported: frozenset[str] = frozenset()) -> Facet:
     label = _short(" ".join(papers[0].title.split()))
     return Facet(
         "paper",
@@ -72,6 +73,7 @@ def paper_facet(papers: list[PaperDoc]) -> Facet:
         " ".join(f"{p.title} {p.abstract}" for p in papers),
         label,
         tuple(p.id for p in papers),
+        tuple(p.id for p in papers if p.id in imported),
     )
 
 
@@ -79,7 +81,7 @@ def positive_facets(profile: ReaderProfile, references: dict[str, PaperDoc]) -> 
     facets = [*word_facets(profile.interests), *(topic_facet(t) for t in profile.topics)]
     liked = [references[i] for i in profile.liked if i in references]
     if liked:
-        facets.append(paper_facet(liked))
+        facets.append(paper_facet(liked, frozenset(profile.library)))
     return facets
 
 

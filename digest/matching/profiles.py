@@ -35,6 +35,7 @@ class ReaderProfile:
     exclusions: str = ""
     liked: tuple[str, ...] = ()  # paper ids marked "more like this"
     disliked: tuple[str, ...] = ()  # paper ids marked "less like this"
+    library: tuple[str, ...] = ()  # of `liked`, those imported from the reader's library
 
 
 @dataclass(slots=True)  # millions exist at once when every reader's list is computed

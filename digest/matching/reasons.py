@@ -9,6 +9,7 @@ otherwise: then the embedding, not shared words, carried the match. Examples:
     mentions your words: speech, recognition
     in your topic Robot learning
     like 'Direct Preference Optimization', which you marked
+    like 'Direct Preference Optimization', from your library
     contains “diffusion policy”
 """
 
@@ -52,8 +53,13 @@ class ReasonWriter:
     def _write(self, facet: Facet, paper: int) -> str:
         if facet.kind == "paper":
             others = len(facet.paper_ids) - 1
+            if len(facet.imported) == len(facet.paper_ids):  # all from the reader's library
+                if others:
+                    return f"like '{facet.label}' and {others} more from your library"
+                return f"like '{facet.label}', from your library"
             if others:
-                return f"like '{facet.label}' and {others} more you marked"
+                made = "you marked or imported" if facet.imported else "you marked"
+                return f"like '{facet.label}' and {others} more {made}"
             return f"like '{facet.label}', which you marked"
         if facet.kind == "quoted":
             return f"contains “{facet.label}”"

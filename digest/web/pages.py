@@ -15,10 +15,12 @@ from django.views.decorators.http import require_http_methods
 from digest.editions import paper_doc, topic_doc
 from digest.embeddings import encoder_or_none, text_vectors
 from digest.ingest.merge import FUTURE_TOLERANCE
+from digest.library import held_papers
 from digest.matching import ReaderProfile, match_profiles
 from digest.models import Delivery, Paper
 from subscriptions.forms import ChoicesForm, SignupForm
 from subscriptions.models import Subscriber, Topic
+from subscriptions.seeds import LibraryFields
 
 HOME_PAPERS = 10
 PREVIEW_DAYS = 7
@@ -39,8 +41,11 @@ def papers_of(day: dt.date | None) -> list[Paper]:
     return list(Paper.objects.filter(trending_date=day).trending())
 
 
-def preview_matches(*, topics: list[Topic], interests: str, exclusions: str, cap: int) -> list:
-    """What a digest with these choices would contain from the latest week, and why."""
+def preview_matches(
+    *, topics: list[Topic], interests: str, exclusions: str, cap: int, liked: tuple = ()
+) -> list:
+    """What a digest with these choices (and these liked papers, from the visitor's library)
+    would contain from the latest week, and why."""
     latest = latest_trending_date()
     if latest is None:
         return []
@@ -52,6 +57,8 @@ def preview_matches(*, topics: list[Topic], interests: str, exclusions: str, cap
         topics=tuple(topic_doc(t) for t in topics),
         interests=interests.strip(),
         exclusions=exclusions.strip(),
+        liked=tuple(p.canonical_id for p in liked),
+        library=tuple(p.canonical_id for p in liked),
     )
     if not (profile.topics or profile.interests):
         return []
@@ -60,11 +67,20 @@ def preview_matches(*, topics: list[Topic], interests: str, exclusions: str, cap
     # is embedded in memory and never stored.
     encoder = encoder_or_none()
     docs = [paper_doc(p, encoder) for p in papers]
-    [matches] = match_profiles(docs, [profile], {}, cap, embed=text_vectors(store=False))
+    references = {p.canonical_id: paper_doc(p, encoder) for p in liked}
+    [matches] = match_profiles(docs, [profile], references, cap, embed=text_vectors(store=False))
     return [{"paper": by_id[m.paper_id], "why": m.why} for m in matches]
 
 
-def _preview_from(data) -> tuple[list, bool]:
+def _liked_papers(data, files) -> list[Paper]:
+    """Papers we hold among the visitor's pasted ids or uploaded file (nothing is stored)."""
+    form = LibraryFields(data=data, files=files)
+    form.is_valid()  # a bad line or file previews what else was readable
+    refs = [*form.cleaned_data.get("papers", []), *form.cleaned_data.get("library_file", [])]
+    return [p for p in dict.fromkeys(held_papers(refs, titles=False)) if p is not None]
+
+
+def _preview_from(data, files=None) -> tuple[list, bool]:
     """Preview rows for submitted choices; (rows, asked) where asked means choices were given."""
     form = ChoicesForm(data=data)
     form.is_valid()  # partial choices still preview: use whatever cleaned
@@ -77,6 +93,7 @@ def _preview_from(data) -> tuple[list, bool]:
         interests=interests,
         exclusions=cleaned.get("exclusions") or "",
         cap=cleaned.get("max_papers") or 10,
+        liked=_liked_papers(data, files),
     )
     return rows, asked
 
@@ -89,7 +106,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """
     day = latest_trending_date()
     data = request.POST if request.method == "POST" else request.GET
-    rows, asked = _preview_from(data) if "preview" in data else ([], False)
+    files = request.FILES if request.method == "POST" else None
+    rows, asked = _preview_from(data, files) if "preview" in data else ([], False)
     initial = {**data.dict(), "topics": data.getlist("topics")} if asked else {}
     form = SignupForm(initial=initial)
     context = {
@@ -103,9 +121,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "digest/home.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def preview(request: HttpRequest) -> HttpResponse:
-    """The live preview fragment the sign-up form fetches while a visitor chooses."""
-    rows, asked = _preview_from(request.GET)
+    """The live preview fragment the sign-up form fetches while a visitor chooses (a POST,
+    with the CSRF token, when a library file is chosen: files do not fit in a URL)."""
+    if request.method == "POST":
+        rows, asked = _preview_from(request.POST, request.FILES)
+    else:
+        rows, asked = _preview_from(request.GET)
     return render(request, "digest/_preview.html", {"preview": rows, "preview_asked": asked})
 
 

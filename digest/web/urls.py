@@ -1,6 +1,6 @@
 from django.urls import path
 
-from digest.web import pages, views
+from digest.web import pages, reader, views
 
 app_name = "digest"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("feed/<slug:feed_key>.xml", pages.reader_feed, name="feed"),
     path("d/<str:token>/", views.view_in_browser, name="view"),
     path("f/<str:token>/", views.feedback, name="feedback"),
+    # The preferences centre's seeds and followed authors (its forms post to these).
+    path("manage/<str:token>/library/", reader.library, name="library"),
+    path("manage/<str:token>/authors/", reader.authors, name="authors"),
 ]

@@ -10,13 +10,22 @@
   var latest = 0;
   function refresh() {
     var params = new URLSearchParams();
+    var body = new FormData();
+    var file = false;
     new FormData(form).forEach(function (value, name) {
-      if (name !== "email" && name !== "website" && name !== "csrfmiddlewaretoken") {
-        params.append(name, value);
+      if (name === "email" || name === "website") { return; }
+      if (typeof value !== "string") {  // a chosen library file: only a POST can carry it
+        if (value.size) { file = true; body.append(name, value); }
+        return;
       }
+      body.append(name, value);
+      if (name !== "csrfmiddlewaretoken") { params.append(name, value); }
     });
     var ticket = ++latest;
-    fetch(url + "?" + params.toString(), { headers: { "Accept": "text/html" } })
+    var request = file
+      ? fetch(url, { method: "POST", body: body, headers: { "Accept": "text/html" } })
+      : fetch(url + "?" + params.toString(), { headers: { "Accept": "text/html" } });
+    request
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) { if (html !== null && ticket === latest) { box.innerHTML = html; } })
       .catch(function () { /* the preview is a convenience; sign-up works without it */ });
