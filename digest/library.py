@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from digest.ingest.fetch import fetch
 from digest.ingest.sources import arxiv_api
+from digest.ingest.spacing import host_throttle
 from digest.ingest.store import store_records
 from digest.models import IngestRun, Paper
-from digest.ingest.spacing import host_throttle
 from subscriptions.library import Ref
 from subscriptions.models import Feedback, LibraryEntry
 
