@@ -19,7 +19,7 @@ from digest.delivery.message import digest_mail
 from digest.delivery.prerender import DigestRenderer
 from digest.delivery.send import BatchResult, _topic_names, batch_message, send_batch
 from digest.models import Delivery, Edition, Paper
-from subscriptions import mail
+from subscriptions import emails
 
 
 def rss_mb() -> float:
@@ -68,7 +68,7 @@ def bare_worker(batches: list[list[int]]) -> LoopResult:
     per batch), on one connection: what sending costs without the ledger."""
     cpu = time.process_time()
     papers = {p.canonical_id: p for p in Paper.objects.filter(canonical_id__startswith="bench:")}
-    connection = mail.open_connection()
+    connection = emails.open_connection()
     connection.open()
     sent = 0
     rss = [rss_mb()]
@@ -79,7 +79,7 @@ def bare_worker(batches: list[list[int]]) -> LoopResult:
             renderer = DigestRenderer(papers=papers)
             for delivery in batch:
                 message = batch_message(delivery, papers=papers, topics=topics, renderer=renderer)
-                mail.send_rendered(message, connection=connection)
+                emails.send_rendered(message, connection=connection)
                 sent += 1
             rss.append(rss_mb())
     finally:
@@ -142,7 +142,7 @@ def render_cost(edition: Edition, *, sample: int = 200) -> RenderCost:
     for label, kwargs in (("templates", {}), ("cards", {"renderer": renderer})):
         started = time.perf_counter()
         messages = [
-            mail.render(
+            emails.render(
                 digest_mail(
                     delivery=d,
                     subscriber=d.subscriber,

@@ -16,7 +16,7 @@ from django.urls import reverse
 from pylatexenc.latex2text import LatexNodes2Text
 
 from digest.models import Delivery, Edition, Paper
-from subscriptions.mail import Mail, absolute_url, manage_url, single_line, unsubscribe_url
+from subscriptions.emails import Mail, absolute_url, manage_url, single_line, unsubscribe_url
 from subscriptions.models import Feedback, Subscriber
 from subscriptions.tokens import make_token
 

@@ -5,7 +5,7 @@ reader's parts (why it matched, the signed more/less-like-this links) and its HT
 once, as a fragment styled by templates/email/_digest.css. The digest triple (the shell: header,
 footer, subject) is rendered and inlined once per paper count, with slots for the reader's
 topics, links and address. A reader's digest is these pieces joined with the reader's values,
-which `mail.Slotted.fill` escapes for HTML. Text from a feed only ever passes through the
+which `emails.Slotted.fill` escapes for HTML. Text from a feed only ever passes through the
 autoescaping card templates; what they produced is then our own trusted output. The result is
 the email the templates render whole (tests/delivery/test_prerendered_digest.py).
 """
@@ -21,28 +21,28 @@ from django.utils.safestring import SafeString
 
 from digest.delivery.message import feedback_url, static_card, topics_label, view_url
 from digest.models import Delivery, Edition, Paper
-from subscriptions import mail
+from subscriptions import emails
 from subscriptions.models import Feedback, Subscriber
 
 _CARD_SLOTS = {
-    "why": mail.slot("why"),
-    "more_url": mail.slot("more"),
-    "less_url": mail.slot("less"),
+    "why": emails.slot("why"),
+    "more_url": emails.slot("more"),
+    "less_url": emails.slot("less"),
 }
 
 
 @dataclass(frozen=True)
 class CardParts:
-    text: mail.Slotted
-    html: mail.Slotted
+    text: emails.Slotted
+    html: emails.Slotted
 
 
 @lru_cache(maxsize=2048)
 def _render_card(card: object, css: str) -> CardParts:
     """Keyed by the card's own fields (a frozen dataclass): same paper text, same output."""
     return CardParts(
-        text=mail.render_slotted("email/_digest_card.txt", {"card": card}),
-        html=mail.render_slotted("email/_digest_card.html", {"card": card}, css=css),
+        text=emails.render_slotted("email/_digest_card.txt", {"card": card}),
+        html=emails.render_slotted("email/_digest_card.html", {"card": card}, css=css),
     )
 
 
@@ -55,8 +55,8 @@ def _render_shell(
     site_name: str,
     site_url: str,
     postal_address: str,
-) -> mail.Prerendered:
-    return mail.prerender(
+) -> emails.Prerendered:
+    return emails.prerender(
         "digest",
         {
             "SITE_NAME": site_name,
@@ -66,8 +66,8 @@ def _render_shell(
             "date": date,
             "welcome": frequency == Edition.Frequency.WELCOME,
             "weekly": frequency == Edition.Frequency.WEEKLY,
-            "cards_slot": mail.slot("cards"),
-            **{name: mail.slot(name) for name in _SHELL_SLOTS},
+            "cards_slot": emails.slot("cards"),
+            **{name: emails.slot(name) for name in _SHELL_SLOTS},
         },
     )
 
@@ -101,14 +101,14 @@ class DigestRenderer:
         topic_names: list[str],
         unsubscribe_url: str,
         manage_url: str,
-    ) -> mail.Parts:
+    ) -> emails.Parts:
         texts: list[str] = []
         htmls: list[str] = []
         for item in delivery.papers:
             paper = self.papers.get(item["id"])
             if paper is None:
                 continue
-            why = mail.single_line(item.get("why", ""))
+            why = emails.single_line(item.get("why", ""))
             card = self.card(item["id"], with_why=bool(why))
             values = {
                 "why": why,

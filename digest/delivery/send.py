@@ -25,7 +25,7 @@ from digest.delivery.message import digest_mail
 from digest.delivery.prerender import DigestRenderer
 from digest.models import Delivery, Paper
 from digest.ratelimit import send_limiter
-from subscriptions import mail
+from subscriptions import emails
 from subscriptions.models import Subscriber
 
 log = logging.getLogger(__name__)
@@ -142,9 +142,9 @@ def batch_message(
     papers: dict[str, Paper],
     topics: dict[int, list[str]],
     renderer: DigestRenderer,
-) -> mail.UnfoldedEmail:
+) -> emails.UnfoldedEmail:
     """One delivery's digest as a batch renders it (each paper's card once per batch)."""
-    return mail.render(
+    return emails.render(
         digest_mail(
             delivery=delivery,
             subscriber=delivery.subscriber,
@@ -160,7 +160,7 @@ class _Connection:
     """One mail connection per batch, reopened after a transient failure."""
 
     def __init__(self) -> None:
-        self.connection = mail.open_connection()
+        self.connection = emails.open_connection()
         self.is_open = False
 
     def get(self):
@@ -242,7 +242,7 @@ def _hand_over_or_refuse(claim: ledger.Claim) -> None:
 def _send_one(
     delivery: Delivery,
     claim: ledger.Claim,
-    message: mail.UnfoldedEmail,
+    message: emails.UnfoldedEmail,
     papers: dict[str, Paper],
     connection: _Connection,
 ) -> Outcome:
@@ -253,7 +253,7 @@ def _send_one(
             message.before_end_of_data = lambda: _hand_over_or_refuse(claim)
         elif not ledger.hand_over(claim):
             return Outcome.NOT_OURS
-        message_id = mail.send_rendered(message, connection=backend)
+        message_id = emails.send_rendered(message, connection=backend)
     except HandOverRefused:
         connection.reset()
         return Outcome.NOT_OURS

@@ -20,7 +20,7 @@ from django.core import signing
 from digest.delivery.message import digest_mail
 from digest.delivery.prerender import DigestRenderer
 from digest.models import Delivery, Edition, Paper
-from subscriptions import mail
+from subscriptions import emails
 from subscriptions.models import Subscriber
 
 HOSTILE_TITLE = "Robot <script>alert(\"x\")</script>\nBcc: victim@example.com & $\\alpha$ 'q'"
@@ -60,9 +60,9 @@ def both_ways(*, count: int, frequency: str, why: str, topics: list[str], email:
     items = [{"id": f"p{(i * 3) % 25}", "why": why if i % 2 == 0 else ""} for i in range(count)]
     delivery = Delivery(pk=50, subscriber=reader, edition=edition, papers=items)
     common = dict(delivery=delivery, subscriber=reader, edition=edition, papers=shelf)
-    whole = mail.render(digest_mail(**common, topic_names=topics))
+    whole = emails.render(digest_mail(**common, topic_names=topics))
     renderer = DigestRenderer(papers=shelf)
-    cards = mail.render(digest_mail(**common, topic_names=topics, renderer=renderer))
+    cards = emails.render(digest_mail(**common, topic_names=topics, renderer=renderer))
     return whole, cards
 
 
@@ -116,7 +116,7 @@ def test_each_readers_own_values_are_escaped_in_html_and_plain_in_text():
 
 def test_a_slot_marker_in_feed_text_without_the_process_secret_is_just_text():
     forged = "0123456789abcdefZwhyZ"
-    rendered = mail.render_slotted("email/_digest_card.txt", {"card": {"title": forged}})
+    rendered = emails.render_slotted("email/_digest_card.txt", {"card": {"title": forged}})
 
     assert rendered.names == frozenset()
     assert rendered.fill({}).startswith(forged)
@@ -131,5 +131,5 @@ def test_headers_are_written_unfolded_exactly_as_compat32_writes_plain_values():
             "".join(chooser.choice(words) for _ in range(chooser.randint(1, 30)))
             for _ in range(chooser.randint(1, 12))
         )
-        ours = mail._UNFOLDED.fold("List-Unsubscribe", value)
+        ours = emails._UNFOLDED.fold("List-Unsubscribe", value)
         assert ours == compat32.fold("List-Unsubscribe", value) == f"List-Unsubscribe: {value}\n"

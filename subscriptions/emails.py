@@ -1,8 +1,12 @@
-"""The one helper every email goes through: a template triple rendered into HTML + text.
+"""Every email: one message builder (`Mail` + `render`) and a one-line function per account mail.
 
 `templates/email/<kind>_subject.txt`, `<kind>.txt` and `<kind>.html` make one kind of email.
-This helper inlines the CSS, sets the Message-ID on our domain, the anymail tags and metadata,
+`render` inlines the CSS, sets the Message-ID on our domain, the anymail tags and metadata,
 and, for list mail (digests), the RFC 2369/8058 unsubscribe headers and List-Id.
+
+Account mail (`confirmation_mail`, `manage_link_mail`) carries only our own words and the link:
+nothing the visitor typed, not even topics, so a sign-up form cannot be used to mail strangers
+a message of someone else's choosing.
 
 Mail sent to many readers at once can be rendered once and filled in per reader: `prerender`
 renders the triple (or `render_slotted` one template) with `slot(name)` markers where the
@@ -28,7 +32,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape
 
 from subscriptions.models import Subscriber
-from subscriptions.tokens import subscriber_token
+from subscriptions.tokens import confirmation_token, subscriber_token
 
 _INLINER = css_inline.CSSInliner(keep_style_tags=True)
 _WHITESPACE = re.compile(r"\s+")
@@ -72,6 +76,11 @@ def manage_url(subscriber: Subscriber) -> str:
     return absolute_url(reverse("subscriptions:manage", args=[token]))
 
 
+def confirmation_url(subscriber: Subscriber) -> str:
+    token = confirmation_token(subscriber)
+    return absolute_url(reverse("subscriptions:confirm", args=[token]))
+
+
 def list_id() -> str:
     return f"{settings.SITE_NAME} digest <digest.{settings.MAIL_DOMAIN}>"
 
@@ -110,6 +119,32 @@ class Mail:
     # Already rendered (see `prerender`): the templates are not rendered again. For list mail
     # the context still names the unsubscribe_url the parts link to.
     parts: Parts | None = None
+
+
+def account_mail(kind: str, subscriber: Subscriber, *, to: str, **context: object) -> Mail:
+    """An account mail (not list mail: no unsubscribe headers) about one reader."""
+    return Mail(
+        kind=kind,
+        to=to,
+        context=context,
+        tags=["account"],
+        metadata={"subscriber_id": str(subscriber.pk)},
+    )
+
+
+def confirmation_mail(subscriber: Subscriber) -> Mail:
+    """The double opt-in link, or for an address change the link sent to the new address."""
+    kind = "change_email" if subscriber.pending_email else "confirm"
+    to = subscriber.pending_email or subscriber.email
+    url, days = confirmation_url(subscriber), settings.CONFIRMATION_MAX_AGE_DAYS
+    return account_mail(kind, subscriber, to=to, confirm_url=url, max_age_days=days)
+
+
+def manage_link_mail(subscriber: Subscriber) -> Mail:
+    url, status = manage_url(subscriber), subscriber.status
+    return account_mail(
+        "manage_link", subscriber, to=subscriber.email, manage_url=url, status=status
+    )
 
 
 def slot(name: str) -> str:
