@@ -12,4 +12,5 @@ urlpatterns = [
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("manage/<str:token>/", manage.manage, name="manage"),
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("privacy/", views.privacy, name="privacy"),
 ]

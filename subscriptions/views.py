@@ -59,21 +59,36 @@ def manage_path(subscriber: Subscriber) -> str:
     return reverse("subscriptions:manage", args=[subscriber_token("manage", subscriber)])
 
 
+def accept_signup(request: HttpRequest, form: SignupForm) -> HttpResponse | None:
+    """A valid sign-up form: queue it and answer with the "check your inbox" redirect, or
+    None when the IP limit refuses it (the caller shows the same page again, 429). Used by
+    this app's sign-up page and the home page."""
+    if form.is_bot():
+        return redirect("subscriptions:check_inbox")
+    try:
+        account_mail.queue_signup(
+            email=form.cleaned_data["email"], ip=client_ip(request), **form.choices()
+        )
+    except account_mail.RateLimited:
+        return None
+    return redirect("subscriptions:check_inbox")
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
+    context = {"form": form, "action": reverse("subscriptions:signup")}
     if request.method == "POST" and form.is_valid():
-        if form.is_bot():
-            return redirect("subscriptions:check_inbox")
-        try:
-            account_mail.queue_signup(
-                email=form.cleaned_data["email"], ip=client_ip(request), **form.choices()
-            )
-        except account_mail.RateLimited:
-            return rate_limited(request, "subscriptions/signup.html", {"form": form})
-        return redirect("subscriptions:check_inbox")
+        accepted = accept_signup(request, form)
+        if accepted is None:
+            return rate_limited(request, "subscriptions/signup.html", context)
+        return accepted
     status = 400 if form.is_bound else 200
-    return render(request, "subscriptions/signup.html", {"form": form}, status=status)
+    return render(request, "subscriptions/signup.html", context, status=status)
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "subscriptions/privacy.html")
 
 
 def check_inbox(request: HttpRequest) -> HttpResponse:
