@@ -17,7 +17,7 @@
     var count = holder ? holder.getAttribute("data-preview-count") : "";
     var text = bar.querySelector("[data-floating-text]");
     if (count === "") { text.textContent = "Get the papers in your topics by email"; }
-    else { text.textContent = count + (count === "1" ? " paper matches" : " papers match") + " your choices this week"; }
+    else { text.textContent = count + (count === "1" ? " paper" : " papers") + " this week for your digest"; }
   }
 
   function refresh() {
