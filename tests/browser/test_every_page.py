@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -70,6 +71,13 @@ def _submit_bad_address(page) -> None:
 def _open_first_message(page) -> None:
     with page.expect_navigation():
         page.locator("a[href^='/_mail/']").first.click()
+
+
+THUMBNAIL = (Path(settings.BASE_DIR) / "tests" / "fixtures" / "thumbnail.png").read_bytes()
+
+
+def _thumbnail(route) -> None:
+    route.fulfill(status=200, content_type="image/png", body=THUMBNAIL)
 
 
 def _path(text: str) -> Callable:
@@ -166,6 +174,9 @@ def contexts(server) -> Iterator[Callable]:
                     color_scheme=scheme,
                     base_url=server.url,
                 )
+                # Tests never touch the internet: paper thumbnails (Hugging Face's CDN) get a
+                # recorded image; any other outside request would still fail the page.
+                context.route("https://cdn-thumbnails.huggingface.co/**", _thumbnail)
                 if operator:
                     cookie = {"name": settings.SESSION_COOKIE_NAME, "url": server.url}
                     context.add_cookies([{**cookie, "value": server.operator_session}])
