@@ -109,7 +109,7 @@ class ChoicesForm(forms.Form):
         label="Your interests, in your own words",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="For example: offline RL for robot manipulation, small reasoning models.",
     )
     exclusions = forms.CharField(
@@ -162,8 +162,8 @@ class ChoicesForm(forms.Form):
         return first, rest
 
     def details_have_errors(self) -> bool:
-        """Whether a field folded under "Your own words and schedule" has an error."""
-        folded = ("interests", "exclusions", "frequency", "weekday", "send_hour", "timezone")
+        """Whether a field folded under "Words to exclude, schedule and length" has an error."""
+        folded = ("exclusions", "frequency", "weekday", "send_hour", "timezone")
         return any(name in self.errors for name in (*folded, "max_papers"))
 
 

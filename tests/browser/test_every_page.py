@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -28,7 +27,7 @@ from tests.browser.checks import (
     overflow_problems,
     report,
 )
-from tests.browser.conftest import LAUNCH_ARGS, SCREENSHOTS
+from tests.browser.conftest import LAUNCH_ARGS, SCREENSHOTS, serve_thumbnails
 from tests.conftest import CHROMIUM
 
 # A plain django_db mark (no per-test flush) so the test database exists; each test's own
@@ -71,13 +70,6 @@ def _submit_bad_address(page) -> None:
 def _open_first_message(page) -> None:
     with page.expect_navigation():
         page.locator("a[href^='/_mail/']").first.click()
-
-
-THUMBNAIL = (Path(settings.BASE_DIR) / "tests" / "fixtures" / "thumbnail.png").read_bytes()
-
-
-def _thumbnail(route) -> None:
-    route.fulfill(status=200, content_type="image/png", body=THUMBNAIL)
 
 
 def _path(text: str) -> Callable:
@@ -174,9 +166,7 @@ def contexts(server) -> Iterator[Callable]:
                     color_scheme=scheme,
                     base_url=server.url,
                 )
-                # Tests never touch the internet: paper thumbnails (Hugging Face's CDN) get a
-                # recorded image; any other outside request would still fail the page.
-                context.route("https://cdn-thumbnails.huggingface.co/**", _thumbnail)
+                serve_thumbnails(context)
                 if operator:
                     cookie = {"name": settings.SESSION_COOKIE_NAME, "url": server.url}
                     context.add_cookies([{**cookie, "value": server.operator_session}])
