@@ -166,7 +166,7 @@ def test_the_sign_up_page_reads_well_on_a_phone_and_is_keyboard_usable(browser, 
     assert width <= 375  # no sideways scrolling
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
-    for _ in range(4):  # the brand, then Today, Archive and Manage subscription
+    for _ in range(5):  # the brand, Today, Archive, Manage subscription, then the address
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == "email"
     screenshot(page, "10-signup-mobile")
