@@ -17,7 +17,7 @@ from django.db import connections
 
 from digest.delivery.send import BatchResult, _topic_names, batch_message, send_batch
 from digest.models import Delivery, Edition, Paper
-from subscriptions import mail
+from subscriptions import emails
 
 
 def rss_mb() -> float:
@@ -66,7 +66,7 @@ def bare_worker(batches: list[list[int]]) -> LoopResult:
     on one connection: what sending costs without the ledger."""
     cpu = time.process_time()
     papers = {p.canonical_id: p for p in Paper.objects.filter(canonical_id__startswith="bench:")}
-    connection = mail.open_connection()
+    connection = emails.open_connection()
     connection.open()
     sent = 0
     rss = [rss_mb()]
@@ -76,7 +76,7 @@ def bare_worker(batches: list[list[int]]) -> LoopResult:
             topics = _topic_names([d.subscriber_id for d in batch])
             for delivery in batch:
                 message = batch_message(delivery, papers=papers, topics=topics)
-                mail.send_rendered(message, connection=connection)
+                emails.send_rendered(message, connection=connection)
                 sent += 1
             rss.append(rss_mb())
     finally:
@@ -139,7 +139,7 @@ def render_cost(edition: Edition, *, sample: int = 200) -> RenderCost:
     htmls = [m.alternatives[0][0] for m in messages]
     started = time.perf_counter()
     for html in htmls:
-        mail.inline_css(html)
+        emails.inline_css(html)
     inline_ms = (time.perf_counter() - started) * 1000 / max(1, len(batch))
     started = time.perf_counter()
     for message in messages:

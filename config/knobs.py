@@ -14,7 +14,9 @@ INGEST_HOUR = _get("INGEST_HOUR", env.int, 5)
 INGEST_STALE_MINUTES = _get("INGEST_STALE_MINUTES", env.float, 90.0)
 CONFIRMATION_MAX_AGE_DAYS = _get("CONFIRMATION_MAX_AGE_DAYS", env.int, 3)
 CONFIRMATION_RESEND_WINDOW_MINUTES = _get("CONFIRMATION_RESEND_WINDOW_MINUTES", env.int, 60)
-SIGNUP_RATE_PER_IP_PER_HOUR = _get("SIGNUP_RATE_PER_IP_PER_HOUR", env.int, 10)
+# Generous: each address already gets at most one account mail per window, so this only caps
+# how many different addresses one network (a campus NAT, a conference room) reaches per hour.
+SIGNUP_RATE_PER_IP_PER_HOUR = _get("SIGNUP_RATE_PER_IP_PER_HOUR", env.int, 60)
 # How many reverse proxies append to X-Forwarded-For in front of the app (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = _get("TRUSTED_PROXY_COUNT", env.int, 0)
 SEND_RATE_PER_SECOND = _get("SEND_RATE_PER_SECOND", env.float, 14.0)

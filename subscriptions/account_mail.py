@@ -5,7 +5,7 @@ views call `queue_signup`, `queue_manage_link` or `queue_address_change`, which 
 form's IP address and queue one task on the `account` queue after commit, whatever the
 address: known, unknown, pending, unsubscribed or suppressed, a request costs the same SQL and
 the same one task, so its timing tells nobody who subscribes. The task (subscriptions/tasks.py)
-then runs the consent function that looks the address up and sends.
+then runs the service function that looks the address up and sends.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def queue_signup(
     max_papers: int,
     ip: str,
 ) -> None:
-    """The sign-up form's call: count the IP address, queue the sign-up (consent.subscribe)."""
+    """The sign-up form's call: count the IP address, queue the sign-up (services.subscribe)."""
     check_ip_rate(ip)
     choices = {
         "email": email,
@@ -84,11 +84,11 @@ def queue_signup(
 
 def queue_manage_link(*, email: str, ip: str) -> None:
     """ "Send me my link": count the IP address, queue the lookup and the mail
-    (consent.send_manage_link)."""
+    (services.send_manage_link)."""
     check_ip_rate(ip)
     _enqueue(tasks.send_manage_link, {"email": email})
 
 
 def queue_address_change(*, subscriber_id: int, new_email: str) -> None:
-    """The preferences centre's "change address": queue it (consent.request_address_change)."""
+    """The preferences centre's "change address": queue it (services.request_address_change)."""
     _enqueue(tasks.change_address, {"subscriber_id": subscriber_id, "new_email": new_email})

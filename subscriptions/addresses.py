@@ -1,6 +1,6 @@
 """The one rule for turning what a visitor typed into the address we store: one reader per mailbox.
 
-Every entry point (the sign-up, send-my-link and change-address forms, `consent`, the `subscribe`
+Every entry point (the sign-up, send-my-link and change-address forms, `services`, the `subscribe`
 command) goes through `normalize_address`:
 
 1. Strip surrounding whitespace and apply Unicode NFKC, so full-width and other compatibility

@@ -4,7 +4,7 @@ _signup_form.html); the preferences form shares every choice except the address.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
+import json
 from functools import cache
 
 from django import forms
@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from subscriptions import timezones
 from subscriptions.addresses import InvalidAddress, normalize_address
 from subscriptions.models import Subscriber, Topic
 from subscriptions.seeds import LibraryFields
+from subscriptions.stats import popular_topic_ids
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -29,6 +31,7 @@ WEEKDAYS = [
 ]
 HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
 MAX_PAPERS_LIMIT = 30
+POPULAR_TOPICS = 6  # topics shown at once on the compact sign-up form; the rest on demand
 EMAIL_WIDGET = forms.EmailInput(attrs={"autocomplete": "email"})
 
 
@@ -52,28 +55,41 @@ class MailboxField(forms.EmailField):
 
 
 @cache
-def timezone_choices() -> list[tuple[str, str]]:
-    names = sorted(name for name in zoneinfo.available_timezones() if "/" in name or name == "UTC")
-    return [(name, name.replace("_", " ")) for name in names]
-
-
-@cache
-def _timezone_options() -> str:
-    return "".join(
-        format_html('<option value="{}">{}</option>', value, label)
-        for value, label in timezone_choices()
-    )
+def _timezone_options(day: dt.date) -> str:
+    groups = []
+    for region, zones in timezones.grouped(day):
+        options = "".join(
+            format_html('<option value="{}">{}</option>', value, label) for value, label in zones
+        )
+        groups.append(format_html('<optgroup label="{}">{}</optgroup>', region, mark_safe(options)))
+    return "".join(groups)
 
 
 class TimeZoneSelect(forms.Select):
-    """The ~550 time zones, rendered from one cached string: Django renders a template per
-    option, which made the time-zone field most of the home page's cost (~40 ms a request)."""
+    """The ~420 canonical time zones grouped by region, rendered from one string cached per day
+    (the offsets follow daylight saving): Django renders a template per option, which made the
+    time-zone field most of the home page's cost (~40 ms a request). `data-aliases` maps the
+    old names a browser may report (Asia/Calcutta) to the canonical one (static/js/signup.js)."""
 
     def render(self, name: str, value: object, attrs=None, renderer=None) -> str:
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        chosen = format_html('<option value="{}"', value or "UTC")
-        options = _timezone_options().replace(chosen, f"{chosen} selected", 1)
+        attrs["data-aliases"] = json.dumps(timezones.aliases(), separators=(",", ":"))
+        chosen = format_html('<option value="{}"', timezones.canonical(str(value or "")) or "UTC")
+        options = _timezone_options(timezone.localdate()).replace(chosen, f"{chosen} selected", 1)
         return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A canonical time-zone name; an alias (US/Eastern) is accepted as the name it stands for."""
+
+    widget = TimeZoneSelect
+
+    def to_python(self, value: object) -> str:
+        value = super().to_python(value)
+        return timezones.canonical(value) or value
+
+    def valid_value(self, value: str) -> bool:
+        return value in timezones.canonical_names()
 
 
 class TopicChoiceField(forms.ModelMultipleChoiceField):
@@ -94,7 +110,7 @@ class ChoicesForm(forms.Form):
         label="Your interests, in your own words",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="For example: offline RL for robot manipulation, small reasoning models.",
     )
     exclusions = forms.CharField(
@@ -115,9 +131,7 @@ class ChoicesForm(forms.Form):
     send_hour = forms.TypedChoiceField(
         choices=HOURS, coerce=int, label="Delivery hour", initial=settings.DIGEST_HOUR_DEFAULT
     )
-    timezone = forms.ChoiceField(
-        choices=timezone_choices,
-        widget=TimeZoneSelect,
+    timezone = TimeZoneField(
         initial="UTC",
         label="Time zone",
         help_text="Detected from your browser; change it if it is wrong.",
@@ -137,6 +151,21 @@ class ChoicesForm(forms.Form):
     def choices(self) -> dict:
         data = self.cleaned_data
         return {name: data[name] for name in ChoicesForm.base_fields}
+
+    def topic_groups(self) -> tuple[list[Topic], list[Topic]]:
+        """(popular, the rest): the compact form shows POPULAR_TOPICS and the rest on demand;
+        a chosen topic is always among those shown."""
+        chosen = set(self["topics"].value() or [])
+        popular = set(popular_topic_ids(POPULAR_TOPICS))
+        first, rest = [], []
+        for topic in self.fields["topics"].queryset:
+            (first if topic.pk in popular or topic.slug in chosen else rest).append(topic)
+        return first, rest
+
+    def details_have_errors(self) -> bool:
+        """Whether a field folded under "Words to exclude, schedule and length" has an error."""
+        folded = ("exclusions", "frequency", "weekday", "send_hour", "timezone")
+        return any(name in self.errors for name in (*folded, "max_papers"))
 
 
 class SignupForm(ChoicesForm, LibraryFields):  # LibraryFields: optional seeds (seeds.py)

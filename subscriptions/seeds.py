@@ -1,7 +1,7 @@
 """A reader's library seeds and followed authors: what is stored, and the forms that take them.
 
 Seeds arrive from the sign-up form (held against the address until its owner confirms: an
-anonymous form never changes a reader's marks, as with subscriptions.consent's pending
+anonymous form never changes a reader's marks, as with subscriptions.services' pending
 choices; the latest sign-up's list replaces an earlier one) or from the preferences centre.
 The digest side (digest/library.py) turns entries into "more like this" marks.
 """

@@ -1,18 +1,19 @@
 """Account mail and housekeeping tasks, on the `account` queue (config/settings.py routes).
 
-Thin: arguments in, one consent function, safe to run twice (the one-mail-per-window claim
+Thin: arguments in, one service function, safe to run twice (the one-mail-per-window claim
 makes a repeat send nothing). The claim carries the task's id, so a copy redelivered after a
-worker crash may still send; a mail server failure releases the claim (consent._send_claimed)
+worker crash may still send; a mail server failure releases the claim (services._send_claimed)
 and the task retries with back-off, far inside the Redis visibility timeout.
 """
 
 from celery import Task, shared_task
 
-from subscriptions import consent
+from subscriptions import services
 from subscriptions.models import Subscriber, Topic
+from subscriptions.sending import MailNotSent, Outcome
 
 ACCOUNT_MAIL_RETRY = {
-    "autoretry_for": (consent.MailNotSent,),
+    "autoretry_for": (MailNotSent,),
     "retry_backoff": 30,
     "retry_backoff_max": 600,
     "retry_jitter": True,
@@ -22,7 +23,7 @@ ACCOUNT_MAIL_RETRY = {
 
 @shared_task(bind=True, name="subscriptions.sign_up", **ACCOUNT_MAIL_RETRY)
 def sign_up(self: Task, *, email: str, topics: list[int], **choices: object) -> str:
-    outcome = consent.subscribe(
+    outcome = services.subscribe(
         email=email,
         topics=Topic.objects.filter(pk__in=topics),
         claim=self.request.id or "",
@@ -33,15 +34,15 @@ def sign_up(self: Task, *, email: str, topics: list[int], **choices: object) -> 
 
 @shared_task(bind=True, name="subscriptions.send_manage_link", **ACCOUNT_MAIL_RETRY)
 def send_manage_link(self: Task, *, email: str) -> str:
-    return str(consent.send_manage_link(email=email, claim=self.request.id or ""))
+    return str(services.send_manage_link(email=email, claim=self.request.id or ""))
 
 
 @shared_task(bind=True, name="subscriptions.change_address", **ACCOUNT_MAIL_RETRY)
 def change_address(self: Task, *, subscriber_id: int, new_email: str) -> str:
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
-        return str(consent.Outcome.NOTHING_SENT)
-    outcome = consent.request_address_change(
+        return str(Outcome.NOTHING_SENT)
+    outcome = services.request_address_change(
         subscriber=subscriber, new_email=new_email, claim=self.request.id or ""
     )
     return str(outcome)
@@ -50,4 +51,4 @@ def change_address(self: Task, *, subscriber_id: int, new_email: str) -> str:
 @shared_task(name="subscriptions.purge_stale_signups")
 def purge_stale_signups_task() -> dict[str, int]:
     """Safe to run twice: a second run finds nothing left to purge."""
-    return consent.purge_stale_signups()
+    return services.purge_stale_signups()

@@ -29,6 +29,10 @@ class InvalidToken(Exception):
     """Tampered, expired, used, or made for another purpose."""
 
 
+class ExpiredToken(InvalidToken):
+    """Genuine, but older than its lifetime."""
+
+
 def make_token(purpose: str, value: object) -> str:
     return signing.dumps(value, salt=SALTS[purpose], compress=True)
 
@@ -36,7 +40,9 @@ def make_token(purpose: str, value: object) -> str:
 def read_token(purpose: str, token: str, *, max_age: float | None = None) -> object:
     try:
         return signing.loads(token, salt=SALTS[purpose], max_age=max_age)
-    except signing.BadSignature as error:  # SignatureExpired is a subclass
+    except signing.SignatureExpired as error:
+        raise ExpiredToken(str(error)) from error
+    except signing.BadSignature as error:
         raise InvalidToken(str(error)) from error
 
 

@@ -1,16 +1,15 @@
-"""Pages about the reader's account: sign-up, confirm, preferences, unsubscribe, send-me-my-link.
+"""Pages about the reader's account: sign-up, confirm, unsubscribe, send-me-my-link.
 
-Thin: parse the request, call one function in consent/preferences, render. Signed links are
-read here and nowhere else; a bad link gets a friendly page (400/404), never a 500.
+Thin: parse the request, call one function in services/account_mail, render. Signed links are
+read here and in manage.py (the preferences centre) and nowhere else; a bad link gets a
+friendly page (400/404), never a 500.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,20 +17,19 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from subscriptions import account_mail, consent, preferences, seeds
-from subscriptions.forms import (
-    WEEKDAYS,
-    ChangeEmailForm,
-    PauseForm,
-    PreferencesForm,
-    SendLinkForm,
-    SignupForm,
+from subscriptions import account_mail, seeds, services
+from subscriptions.forms import WEEKDAYS, PauseForm, SendLinkForm, SignupForm
+from subscriptions.manage import PAUSE_INSTEAD_DAYS
+from subscriptions.models import Subscriber
+from subscriptions.tokens import (
+    ExpiredToken,
+    InvalidToken,
+    subscriber_id_from,
+    subscriber_id_from_confirmation,
+    subscriber_token,
 )
-from subscriptions.models import Feedback, Subscriber
-from subscriptions.tokens import InvalidToken, subscriber_id_from, subscriber_token
 
-PAUSE_INSTEAD_DAYS = 30
-FEEDBACK_ID = re.compile(r"[0-9]{1,18}")
+Status = Subscriber.Status
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -45,8 +43,10 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def rate_limited(request: HttpRequest) -> HttpResponse:
-    response = render(request, "subscriptions/rate_limited.html", status=429)
+def rate_limited(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """The same form again, with what was typed, and an honest banner: nothing was sent."""
+    context = {**context, "rate_limited": True}
+    response = render(request, template, context, status=429)
     response["Retry-After"] = "3600"
     return response
 
@@ -55,36 +55,52 @@ def invalid_link(request: HttpRequest, *, status: int = 400) -> HttpResponse:
     return render(request, "subscriptions/invalid_link.html", status=status)
 
 
-def _signed_subscriber(purpose: str, token: str) -> Subscriber | None:
+def manage_path(subscriber: Subscriber) -> str:
+    return reverse("subscriptions:manage", args=[subscriber_token("manage", subscriber)])
+
+
+def accept_signup(request: HttpRequest, form: SignupForm) -> HttpResponse | None:
+    """A valid sign-up form: queue it and answer with the "check your inbox" redirect, or
+    None when the IP limit refuses it (the caller shows the same page again, 429). Used by
+    this app's sign-up page and the home page."""
+    if form.is_bot():
+        return redirect("subscriptions:check_inbox")
     try:
-        subscriber_id = subscriber_id_from(purpose, token)
-    except InvalidToken:
+        account_mail.queue_signup(
+            email=form.cleaned_data["email"], ip=client_ip(request), **form.choices()
+        )
+    except account_mail.RateLimited:
         return None
-    return Subscriber.objects.filter(pk=subscriber_id).first()
+    # Papers the visitor likes wait for the address's owner to confirm (seeds.py).
+    seeds.hold_for_confirmation(email=form.cleaned_data["email"], refs=form.refs())
+    return redirect("subscriptions:check_inbox")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "action": reverse("subscriptions:signup")}
     if request.method == "POST" and form.is_valid():
-        if form.is_bot():
-            return redirect("subscriptions:check_inbox")
-        try:
-            account_mail.queue_signup(
-                email=form.cleaned_data["email"], ip=client_ip(request), **form.choices()
-            )
-        except account_mail.RateLimited:
-            return rate_limited(request)
-        # Papers the visitor likes wait for the address's owner to confirm (seeds.py).
-        seeds.hold_for_confirmation(email=form.cleaned_data["email"], refs=form.refs())
-        return redirect("subscriptions:check_inbox")
+        accepted = accept_signup(request, form)
+        if accepted is None:
+            return rate_limited(request, "subscriptions/signup.html", context)
+        return accepted
     status = 400 if form.is_bound else 200
-    return render(request, "subscriptions/signup.html", {"form": form}, status=status)
+    return render(request, "subscriptions/signup.html", context, status=status)
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "subscriptions/privacy.html")
 
 
 def check_inbox(request: HttpRequest) -> HttpResponse:
     """The same page whatever the address was: known, unknown, unsubscribed or a bot's."""
     return render(request, "subscriptions/check_inbox.html")
+
+
+def link_sent(request: HttpRequest) -> HttpResponse:
+    """After "send me my link": the same page for any address."""
+    return render(request, "subscriptions/link_sent.html")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -94,30 +110,49 @@ def send_link(request: HttpRequest) -> HttpResponse:
         try:
             account_mail.queue_manage_link(email=form.cleaned_data["email"], ip=client_ip(request))
         except account_mail.RateLimited:
-            return rate_limited(request)
-        return redirect("subscriptions:check_inbox")
+            return rate_limited(request, "subscriptions/send_link.html", {"form": form})
+        return redirect("subscriptions:link_sent")
     return render(request, "subscriptions/send_link.html", {"form": form})
+
+
+def _refused_confirmation(request: HttpRequest, token: str) -> HttpResponse:
+    """Why a confirmation link no longer works, with the way forward for that case.
+
+    A genuine, unexpired link whose reader is now active or paused was used already: that
+    visitor holds the mailbox the link went to (where every digest's manage link goes too),
+    so the page links to their preferences."""
+    try:
+        subscriber_id, _ = subscriber_id_from_confirmation(token)
+    except ExpiredToken:
+        context = {"max_age_days": settings.CONFIRMATION_MAX_AGE_DAYS}
+        return render(request, "subscriptions/confirm_expired.html", context, status=400)
+    except InvalidToken:
+        return invalid_link(request)
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None or subscriber.status not in (Status.ACTIVE, Status.PAUSED):
+        return invalid_link(request)
+    context = {"manage_path": manage_path(subscriber)}
+    return render(request, "subscriptions/already_subscribed.html", context, status=400)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET only shows a button: link scanners fetch every URL in mail, and must not confirm."""
     try:
-        pending = consent.subscriber_for_confirmation(token)
+        pending = services.subscriber_for_confirmation(token)
         if request.method != "POST":
             return render(request, "subscriptions/confirm.html", {"subscriber": pending})
-        subscriber = consent.confirm(token)
+        subscriber = services.confirm(token)
     except InvalidToken:
-        return invalid_link(request)
-    except consent.AddressTaken:
+        return _refused_confirmation(request, token)
+    except services.AddressTaken:
         return render(request, "subscriptions/address_taken.html", status=409)
-    manage_path = reverse("subscriptions:manage", args=[subscriber_token("manage", subscriber)])
     return render(
         request,
         "subscriptions/welcome.html",
         {
             "subscriber": subscriber,
-            "manage_path": manage_path,
+            "manage_path": manage_path(subscriber),
             "address_change": bool(pending.pending_email),
             "weekday_name": dict(WEEKDAYS).get(subscriber.weekday, "week"),
         },
@@ -137,106 +172,15 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except InvalidToken:
         return invalid_link(request)
     if request.method == "POST":
-        preferences.unsubscribe(subscriber_id=subscriber_id)
+        services.unsubscribe(subscriber_id=subscriber_id)
     subscriber = (
         Subscriber.objects.filter(pk=subscriber_id).only("email", "status", "confirmed_at").first()
     )
     if subscriber is None:
         return invalid_link(request)
-    manage_path = reverse("subscriptions:manage", args=[subscriber_token("manage", subscriber)])
-    context = {"subscriber": subscriber, "manage_path": manage_path}
+    context = {"subscriber": subscriber, "manage_path": manage_path(subscriber)}
     if request.method == "POST":
         pause_until = timezone.localdate() + dt.timedelta(days=PAUSE_INSTEAD_DAYS)
         context["pause_form"] = PauseForm(initial={"until": pause_until})
         return render(request, "subscriptions/unsubscribed.html", context)
     return render(request, "subscriptions/unsubscribe.html", context)
-
-
-MANAGE_ACTIONS = {"save", "pause", "resume", "change_email", "unsubscribe", "resubscribe", "undo"}
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def manage(request: HttpRequest, token: str) -> HttpResponse:
-    subscriber = _signed_subscriber("manage", token)
-    if subscriber is None:
-        return invalid_link(request)
-    forms = {
-        "prefs_form": PreferencesForm.for_subscriber(subscriber),
-        "pause_form": PauseForm(
-            initial={"until": timezone.localdate() + dt.timedelta(days=PAUSE_INSTEAD_DAYS)}
-        ),
-        "email_form": ChangeEmailForm(),
-    }
-    action = request.POST.get("action", "")
-    if request.method == "POST" and action in MANAGE_ACTIONS:
-        response, invalid_form = _manage_action(request, subscriber, action)
-        if response is not None:
-            return response
-        forms.update(invalid_form)
-    feedback = (
-        Feedback.objects.filter(subscriber=subscriber)
-        .select_related("paper")
-        .order_by("-created_at")
-    )
-    context = {
-        "subscriber": subscriber,
-        "feedback": feedback,
-        "feed_url": f"{settings.SITE_URL}/feed/{subscriber.feed_key}.xml",
-        "unsubscribe_path": reverse(
-            "subscriptions:unsubscribe", args=[subscriber_token("unsubscribe", subscriber)]
-        ),
-        **forms,
-    }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "subscriptions/manage.html", context, status=status)
-
-
-def _manage_action(
-    request: HttpRequest, subscriber: Subscriber, action: str
-) -> tuple[HttpResponse | None, dict]:
-    """Run one preferences-centre action; on success redirect back (POST/redirect/GET),
-    otherwise return the bound form so the page shows its errors."""
-    pk = subscriber.pk
-    if action == "save":
-        form = PreferencesForm.for_subscriber(subscriber, data=request.POST)
-        if not form.is_valid():
-            return None, {"prefs_form": form}
-        preferences.update_preferences(subscriber=subscriber, **form.choices())
-        messages.success(request, "Saved. Your next digest uses these settings.")
-    elif action == "pause":
-        form = PauseForm(request.POST)
-        if not form.is_valid():
-            return None, {"pause_form": form}
-        until = form.cleaned_data["until"]
-        if preferences.pause(subscriber_id=pk, until=until):
-            messages.success(request, f"Paused. Digests start again on {until:%-d %B %Y}.")
-    elif action == "resume":
-        if preferences.resume(subscriber_id=pk):
-            messages.success(request, "Resumed. Your next digest arrives as scheduled.")
-    elif action == "change_email":
-        form = ChangeEmailForm(request.POST)
-        if not form.is_valid():
-            return None, {"email_form": form}
-        account_mail.queue_address_change(
-            subscriber_id=pk, new_email=form.cleaned_data["new_email"]
-        )
-        messages.success(
-            request,
-            "If that address can be used, a confirmation link is on its way to it. "
-            "Digests go to your current address until you click it.",
-        )
-    elif action == "unsubscribe":
-        preferences.unsubscribe(subscriber_id=pk)
-        messages.success(request, "Unsubscribed. You will get no more digests.")
-    elif action == "resubscribe":
-        if preferences.resubscribe(subscriber_id=pk):
-            messages.success(request, "Welcome back. Digests start again with the next edition.")
-    elif action == "undo":
-        feedback_id = request.POST.get("feedback_id", "")
-        # ASCII digits only, and few enough to be an id: str.isdigit() accepts "²" and int()
-        # refuses 5,000-digit strings, either of which would otherwise be a 500.
-        if FEEDBACK_ID.fullmatch(feedback_id) and preferences.undo_feedback(
-            subscriber_id=pk, feedback_id=int(feedback_id)
-        ):
-            messages.success(request, "Removed. Matching no longer uses that vote.")
-    return redirect(request.path), {}

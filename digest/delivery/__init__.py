@@ -7,7 +7,7 @@ The walk from "edition due" to the dot, top-down, six modules:
 2. delivery.runs.build_due_editions builds each due reader's edition (digest.editions) and
    returns the editions with pending rows; send_edition / send_welcome_digest send here instead.
 3. delivery.send.send_batch, for each row of the batch: render the digest (delivery.message;
-   the MIME message through subscriptions.mail), then three ledger steps, each one
+   the MIME message through subscriptions.emails), then three ledger steps, each one
    conditional UPDATE:
 4. delivery.ledger: claim (pending -> sending, only while the reader still receives mail),
    hand_over (-> handed_over, durable), then mark_sent with its SentPaper rows, or

@@ -2,7 +2,7 @@
 
 One render path: the template triple (templates/email/digest_subject.txt, digest.txt,
 digest.html) through Django's cached template loader, the HTML part CSS-inlined by
-subscriptions.mail. Everything from a feed stays plain text here; the templates escape it
+subscriptions.emails. Everything from a feed stays plain text here; the templates escape it
 (autoescape in HTML, and text/plain parts are never HTML). Feed links are kept only when they
 are http(s).
 """
@@ -18,7 +18,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from digest.ingest.trending import compact_number
 from digest.models import Delivery, Edition, Paper
-from subscriptions.mail import Mail, absolute_url, single_line
+from subscriptions.emails import Mail, absolute_url, single_line
 from subscriptions.models import Feedback, Subscriber
 from subscriptions.tokens import make_token
 

@@ -22,7 +22,7 @@ from digest.delivery.errors import SEND_ERRORS, PermanentSendError, classify, re
 from digest.delivery.message import digest_mail
 from digest.models import Delivery, Paper
 from digest.ratelimit import send_limiter
-from subscriptions import mail
+from subscriptions import emails
 from subscriptions.models import Subscriber
 
 log = logging.getLogger(__name__)
@@ -81,9 +81,9 @@ def batch_message(
     *,
     papers: dict[str, Paper],
     topics: dict[int, list[str]],
-) -> mail.UnfoldedEmail:
+) -> emails.UnfoldedEmail:
     """One delivery's digest, rendered from the template triple."""
-    return mail.render(
+    return emails.render(
         digest_mail(
             delivery=delivery,
             subscriber=delivery.subscriber,
@@ -98,7 +98,7 @@ class _Connection:
     """One mail connection per batch, reopened after a transient failure."""
 
     def __init__(self) -> None:
-        self.connection = mail.open_connection()
+        self.connection = emails.open_connection()
         self.is_open = False
 
     def get(self):
@@ -159,7 +159,7 @@ def send_batch(*, delivery_ids: list[int]) -> BatchResult:
 def _send_one(
     delivery: Delivery,
     claim: ledger.Claim,
-    message: mail.UnfoldedEmail,
+    message: emails.UnfoldedEmail,
     papers: dict[str, Paper],
     connection: _Connection,
     result: BatchResult,
@@ -171,7 +171,7 @@ def _send_one(
             message.before_end_of_data = lambda: ledger.hand_over(claim)
         elif not ledger.hand_over(claim):
             raise HandOverRefused(f"delivery {claim.delivery_id} was taken back before hand-over")
-        message_id = mail.send_rendered(message, connection=backend)
+        message_id = emails.send_rendered(message, connection=backend)
     except HandOverRefused:
         connection.reset()  # the stale rule overtook this sender: the row is someone else's
         result.not_claimed += 1

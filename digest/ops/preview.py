@@ -16,7 +16,7 @@ from digest.editions import candidate_papers, match_readers
 from digest.logs import log_event, mask_email
 from digest.models import Delivery, Edition, Paper
 from digest.schedule import next_edition_date
-from subscriptions import mail
+from subscriptions import emails
 from subscriptions.models import Subscriber
 
 
@@ -54,16 +54,16 @@ def send_test_digest(*, subscriber: Subscriber, to: str, now: dt.datetime | None
         topic_names=list(subscriber.topics.values_list("name", flat=True)),
     )
     message.context.update(
-        unsubscribe_url=mail.unsubscribe_url(subscriber),
-        manage_url=mail.manage_url(subscriber),
-        view_url=mail.absolute_url(reverse("ops:preview", args=[subscriber.pk])),
+        unsubscribe_url=emails.unsubscribe_url(subscriber),
+        manage_url=emails.manage_url(subscriber),
+        view_url=emails.absolute_url(reverse("ops:preview", args=[subscriber.pk])),
     )
     message.to = to
     message.subscriber = None
     message.idempotency_key = ""
     message.tags = [*message.tags, "test"]
     message.metadata = {"test": "true", "subscriber": str(subscriber.pk)}
-    message_id = mail.send(message)
+    message_id = emails.send(message)
     log_event(
         "digest.test_sent",
         subscriber=subscriber.pk,

@@ -1,4 +1,5 @@
-"""Pages that show papers: the home page with its live preview, the archive, a reader's feed."""
+"""Pages that show papers: the home page with its live preview and a reader's feed (the archive
+is digest/web/archive.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Max
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_http_methods
@@ -21,10 +24,10 @@ from digest.models import Delivery, Paper
 from subscriptions.forms import ChoicesForm, SignupForm
 from subscriptions.models import Subscriber, Topic
 from subscriptions.seeds import LibraryFields
+from subscriptions.views import accept_signup
 
 HOME_PAPERS = 10
 PREVIEW_DAYS = 7
-ARCHIVE_DAYS = 60
 
 
 def latest_trending_date() -> dt.date | None:
@@ -100,25 +103,52 @@ def _preview_from(data, files=None) -> tuple[list, bool]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
-    """Today's papers and the sign-up form. The no-JavaScript "Preview my digest" button POSTs
-    the form here (a GET would put the visitor's address in the URL, and so in logs and
-    history); the page comes back with the preview and the choices filled in. Nothing is saved.
-    """
+    """Today's papers first, and the compact sign-up form beside them with its live preview.
+
+    The form posts here: a valid sign-up goes to "check your inbox"; an invalid one comes back
+    on this same page (400) with an error summary, the fields outlined and the preview of what
+    was chosen; a refused one (the IP limit) the same with a banner (429). The no-JavaScript
+    "Preview my digest" button posts here too (a GET would put the address in the URL, and so
+    in logs and history) and saves nothing."""
     day = latest_trending_date()
-    data = request.POST if request.method == "POST" else request.GET
+    status = 200
     files = request.FILES if request.method == "POST" else None
-    rows, asked = _preview_from(data, files) if "preview" in data else ([], False)
-    initial = {**data.dict(), "topics": data.getlist("topics")} if asked else {}
-    form = SignupForm(initial=initial)
+    rate_limited = False
+    if request.method == "POST" and "preview" not in request.POST:
+        form = SignupForm(request.POST, request.FILES)
+        if form.is_valid():
+            accepted = accept_signup(request, form)
+            if accepted is not None:
+                return accepted
+            status, rate_limited = 429, True
+        else:
+            status = 400
+        rows, asked = _preview_from(request.POST, files)
+    else:
+        data = request.POST if request.method == "POST" else request.GET
+        rows, asked = _preview_from(data, files) if "preview" in data else ([], False)
+        initial = {**data.dict(), "topics": data.getlist("topics")} if asked else {}
+        form = SignupForm(initial=initial)
     context = {
         "form": form,
+        "action": reverse("digest:home"),
         "papers": papers_of(day)[:HOME_PAPERS],
         "day": day,
         "preview": rows,
         "preview_asked": asked,
-        "show_preview_button": True,
+        "show_preview": True,
+        "rate_limited": rate_limited,
+        "nav": "today",
     }
-    return render(request, "digest/home.html", context)
+    response = render(request, "digest/home.html", context, status=status)
+    if rate_limited:
+        response["Retry-After"] = "3600"
+    return response
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on pages that name no icon: the brand mark."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -130,38 +160,6 @@ def preview(request: HttpRequest) -> HttpResponse:
     else:
         rows, asked = _preview_from(request.GET)
     return render(request, "digest/_preview.html", {"preview": rows, "preview_asked": asked})
-
-
-def archive_index(request: HttpRequest) -> HttpResponse:
-    days = (
-        Paper.objects.exclude(trending_date=None)
-        .values_list("trending_date", flat=True)
-        .distinct()
-        .order_by("-trending_date")[:ARCHIVE_DAYS]
-    )
-    return render(request, "digest/archive_index.html", {"days": list(days)})
-
-
-def archive_day(request: HttpRequest, day: str) -> HttpResponse:
-    try:
-        date = dt.date.fromisoformat(day)
-    except ValueError as error:
-        raise Http404("No such date") from error
-    papers = papers_of(date)
-    if not papers:
-        raise Http404("No papers that day")
-    docs = [paper_doc(p, encoder_or_none()) for p in papers]
-    by_id = {p.canonical_id: p for p in papers}
-    topics = list(Topic.objects.filter(active=True))
-    profiles = [ReaderProfile(topics=(topic_doc(t),)) for t in topics]
-    results = match_profiles(docs, profiles, {}, len(papers), embed=text_vectors())
-    sections = [
-        {"topic": topic, "papers": [by_id[m.paper_id] for m in matches]}
-        for topic, matches in zip(topics, results, strict=True)
-        if matches
-    ]
-    context = {"date": date, "papers": papers, "sections": sections}
-    return render(request, "digest/archive_day.html", context)
 
 
 def reader_feed(request: HttpRequest, feed_key: str) -> HttpResponse:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from digest.delivery.message import digest_context, display_title
 from digest.delivery.send import _topic_names
 from digest.models import Delivery, Paper
-from subscriptions.mail import manage_url, unsubscribe_url
+from subscriptions.emails import manage_url, unsubscribe_url
 from subscriptions.models import Feedback, Subscriber
 from subscriptions.tokens import InvalidToken, read_token
 

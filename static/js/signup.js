@@ -1,16 +1,26 @@
-// Progressive enhancement for the sign-up and preferences forms (the forms work without it).
+// Progressive enhancement for the sign-up and preferences forms (they work without it).
 // Loaded as a file: the Content-Security-Policy forbids inline script.
 (function () {
   "use strict";
 
-  // Pre-select the browser's time zone on the sign-up form; the reader can still change it.
+  // Pre-select the browser's time zone, mapped to its canonical name (a browser may still say
+  // Asia/Calcutta for Asia/Kolkata); the reader can change it.
   var zoneSelect = document.querySelector("select[data-detect-timezone]");
   if (zoneSelect && window.Intl && Intl.DateTimeFormat) {
-    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone && zoneSelect.querySelector('option[value="' + zone.replace(/"/g, "") + '"]')) {
-      zoneSelect.value = zone;
-    }
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    var aliases = {};
+    try { aliases = JSON.parse(zoneSelect.getAttribute("data-aliases") || "{}"); } catch (e) { aliases = {}; }
+    zone = aliases[zone] || zone;
+    var option = Array.prototype.find.call(zoneSelect.options, function (o) { return o.value === zone; });
+    if (option && !zoneSelect.closest("form").querySelector("[data-focus]")) { zoneSelect.value = zone; }
   }
+
+  // A form that came back with errors: move focus to its summary, so the reader hears it.
+  var summary = document.querySelector("[data-focus]");
+  if (summary) { summary.focus(); }
+
+  // Buttons only needed without JavaScript (the live preview replaces "Preview my digest").
+  document.querySelectorAll("[data-no-js-only]").forEach(function (el) { el.hidden = true; });
 
   // The weekday only matters for weekly digests.
   document.querySelectorAll("form").forEach(function (form) {
@@ -25,7 +35,26 @@
     sync();
   });
 
-  // The private feed address: select it all on focus, ready to copy.
-  var feed = document.getElementById("feed-url");
-  if (feed) feed.addEventListener("focus", function () { feed.select(); });
+  // An error link to a field inside a closed <details>: open it first.
+  document.querySelectorAll(".error-summary a[href^='#']").forEach(function (link) {
+    link.addEventListener("click", function () {
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      var details = target && target.closest("details");
+      if (details) { details.open = true; }
+    });
+  });
+
+  // The private feed address: a copy button, and select-all on focus.
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field) return;
+    button.hidden = false;
+    field.addEventListener("focus", function () { field.select(); });
+    button.addEventListener("click", function () {
+      var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy"; }, 2000); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () { field.select(); });
+      } else { field.select(); document.execCommand && document.execCommand("copy"); done(); }
+    });
+  });
 })();

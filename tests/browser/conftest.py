@@ -23,6 +23,16 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+THUMBNAIL = (Path(settings.BASE_DIR) / "tests" / "fixtures" / "thumbnail.png").read_bytes()
+
+
+def serve_thumbnails(target) -> None:
+    """Tests never touch the internet: the paper thumbnails pages show (Hugging Face's CDN)
+    get a recorded image, on a page or a whole context. Any other outside request still fails."""
+    target.route(
+        "https://cdn-thumbnails.huggingface.co/**",
+        lambda route: route.fulfill(status=200, content_type="image/png", body=THUMBNAIL),
+    )
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from subscriptions import consent
+from subscriptions import services
 from subscriptions.models import Subscriber, Topic
 from subscriptions.tokens import confirmation_token, make_token, subscriber_token
 
@@ -76,7 +76,7 @@ def seed(modes: list[str]) -> SiteData:
 
     used = _reader("used@example.org", Status.PENDING)
     used_token = confirmation_token(used)
-    consent.confirm(used_token)
+    services.confirm(used_token)
     with time_machine.travel(timezone.now() - dt.timedelta(days=30)):
         expired = _pending_token("expired@example.org")
     gone = _reader("gone@example.org", Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())

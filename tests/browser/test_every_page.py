@@ -27,7 +27,7 @@ from tests.browser.checks import (
     overflow_problems,
     report,
 )
-from tests.browser.conftest import LAUNCH_ARGS, SCREENSHOTS
+from tests.browser.conftest import LAUNCH_ARGS, SCREENSHOTS, serve_thumbnails
 from tests.conftest import CHROMIUM
 
 # A plain django_db mark (no per-test flush) so the test database exists; each test's own
@@ -167,6 +167,7 @@ def contexts(server) -> Iterator[Callable]:
                     color_scheme=scheme,
                     base_url=server.url,
                 )
+                serve_thumbnails(context)
                 if operator:
                     cookie = {"name": settings.SESSION_COOKIE_NAME, "url": server.url}
                     context.add_cookies([{**cookie, "value": server.operator_session}])

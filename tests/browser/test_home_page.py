@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, serve_thumbnails
 from tests.browser.test_reader_journey import watch_for_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,6 +20,7 @@ def demo_papers(db) -> None:
 
 def test_the_preview_follows_what_the_visitor_types(browser, site, demo_papers):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    serve_thumbnails(page)
     errors = watch_for_errors(page)
     page.goto(site.url + "/")
     assert page.locator("#trending-heading + ol .paper").count() == 10
@@ -33,6 +34,7 @@ def test_the_preview_follows_what_the_visitor_types(browser, site, demo_papers):
     assert first.locator(".paper-why").inner_text()  # every previewed paper says why
     screenshot(page, "home-preview-desktop")
 
+    page.get_by_text("Words to exclude, schedule and length").click()  # folded on the form
     page.get_by_label("Words to exclude").fill("diffusion")
     # Titles, not reasons: a reason may quote the interest ("close in meaning to …").
     expect(preview.locator(".paper-title", has_text="iffusion")).to_have_count(0, timeout=10_000)
@@ -41,6 +43,7 @@ def test_the_preview_follows_what_the_visitor_types(browser, site, demo_papers):
 
 def test_the_preview_works_without_javascript(browser, site, demo_papers):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
+    serve_thumbnails(context)
     page = context.new_page()
     page.goto(site.url + "/")
     page.get_by_label("Email").fill("ada@example.org")

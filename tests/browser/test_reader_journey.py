@@ -54,6 +54,7 @@ def test_a_reader_signs_up_confirms_changes_topics_pauses_and_unsubscribes(
     page.get_by_label("Your interests, in your own words").fill(
         "offline RL for manipulation, see https://spam.example.com"
     )
+    page.get_by_text("Words to exclude, schedule and length").click()  # folded on the form
     page.get_by_role("radio", name="Weekly").check()
     assert page.locator("[data-weekday-field]").is_visible()
     page.get_by_label("Weekly digests arrive on").select_option(label="Friday")
@@ -165,8 +166,7 @@ def test_the_sign_up_page_reads_well_on_a_phone_and_is_keyboard_usable(browser, 
     assert width <= 375  # no sideways scrolling
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
+    for _ in range(5):  # the brand, Today, Archive, Manage subscription, then the address
+        page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.name") == "email"
     screenshot(page, "10-signup-mobile")

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from digest.delivery.message import digest_mail
 from digest.models import Delivery, Edition
-from subscriptions import mail
+from subscriptions import emails
 from tests.delivery.factories import DAY, make_paper, make_reader, make_topic, robot_papers
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def weekly_digest(**paper):
         edition=edition,
         papers=[{"id": p.canonical_id, "why": why} for p in papers],
     )
-    message = mail.render(
+    message = emails.render(
         digest_mail(
             delivery=delivery,
             subscriber=reader,

@@ -12,7 +12,7 @@ from digest.delivery.send import send_batch
 from digest.editions import build_edition
 from digest.models import Delivery
 from subscriptions.models import Subscriber
-from subscriptions.preferences import unsubscribe
+from subscriptions.services import unsubscribe
 from tests.conftest import Inbox, free_port
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 

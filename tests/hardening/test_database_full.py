@@ -16,7 +16,7 @@ import requests
 from django.conf import settings
 from django.db import connection
 
-from subscriptions.mail import unsubscribe_url
+from subscriptions.emails import unsubscribe_url
 from tests.conftest import free_port
 from tests.processes import gunicorn_command, serving
 from tests.subscriptions.helpers import make_reader

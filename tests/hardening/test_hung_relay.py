@@ -22,7 +22,7 @@ import redis
 import requests
 from django.conf import settings
 
-from subscriptions.mail import unsubscribe_url
+from subscriptions.emails import unsubscribe_url
 from tests.conftest import free_port
 from tests.processes import gunicorn_command, serving, worker_database_url
 from tests.subscriptions.helpers import make_reader

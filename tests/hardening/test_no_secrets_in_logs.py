@@ -69,7 +69,7 @@ def test_a_whole_journey_logs_no_token_and_no_full_address(smtp_server, written_
 def test_a_refusal_naming_the_recipient_is_logged_without_the_address(written_log):
     refusal = smtplib.SMTPRecipientsRefused({ADDRESS: (550, b"5.1.1 <" + ADDRESS.encode() + b">")})
 
-    logging.getLogger("subscriptions.consent").warning("account mail failed: %s", refusal)
+    logging.getLogger("subscriptions.sending").warning("account mail failed: %s", refusal)
     try:
         raise refusal
     except smtplib.SMTPRecipientsRefused:

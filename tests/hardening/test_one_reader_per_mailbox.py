@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from subscriptions import consent
+from subscriptions import sending, services
 from subscriptions.addresses import InvalidAddress, normalize_address
 from subscriptions.models import Subscriber
 from subscriptions.tokens import subscriber_token
@@ -150,11 +150,11 @@ def test_the_subscribe_command_uses_the_same_rule(smtp_server):
 def test_consent_called_directly_uses_the_same_rule(smtp_server):
     make_reader("ada@example.org")
 
-    outcome = consent.send_manage_link(email="ada@" + fullwidth("EXAMPLE") + ".org")
+    outcome = services.send_manage_link(email="ada@" + fullwidth("EXAMPLE") + ".org")
 
-    assert outcome == consent.Outcome.MANAGE_LINK_SENT
+    assert outcome == sending.Outcome.MANAGE_LINK_SENT
     with pytest.raises(InvalidAddress):
-        consent.subscribe(email=f"{CYRILLIC_A}da@example.org", **_choices())
+        services.subscribe(email=f"{CYRILLIC_A}da@example.org", **_choices())
 
 
 def _choices() -> dict:

@@ -28,7 +28,7 @@ BURST = 20
 LIMIT = 10
 READERS = """
 import json
-from subscriptions.mail import unsubscribe_url
+from subscriptions.emails import unsubscribe_url
 from subscriptions.models import Subscriber
 readers = [
     Subscriber.objects.create(email=f"reader{{i}}@example.org", status="active")

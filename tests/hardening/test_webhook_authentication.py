@@ -16,7 +16,7 @@ from config.celery import app
 from digest.delivery.runs import send_edition
 from digest.models import Delivery
 from subscriptions.models import Subscriber
-from subscriptions.preferences import resubscribe
+from subscriptions.services import resubscribe
 from tests.conftest import WEBHOOK_SECRET, urls_built_with
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 

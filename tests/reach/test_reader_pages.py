@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from config.celery import app
 from digest.models import Paper
-from subscriptions import consent
+from subscriptions import services
 from subscriptions.models import Feedback, FollowedAuthor, LibraryEntry, Subscriber
 from subscriptions.tokens import confirmation_token, subscriber_token
 from tests.subscriptions.helpers import signup_data
@@ -174,7 +174,7 @@ def test_sign_up_seeds_wait_for_confirmation_then_become_marks(
         None,
     )
 
-    consent.subscribe(
+    services.subscribe(
         email="ada@example.org",
         topics=[],
         interests="robots",
@@ -188,7 +188,7 @@ def test_sign_up_seeds_wait_for_confirmation_then_become_marks(
     reader = Subscriber.objects.get()
     assert not Feedback.objects.exists()  # not before the owner confirms
     with django_capture_on_commit_callbacks(execute=True):
-        consent.confirm(confirmation_token(reader))
+        services.confirm(confirmation_token(reader))
 
     seed = Feedback.objects.get(subscriber=reader)
     assert (seed.paper.canonical_id, seed.origin) == ("2305.18290", "library")

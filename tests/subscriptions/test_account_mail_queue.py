@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from subscriptions import consent, tasks
+from subscriptions import sending, tasks
 from subscriptions.models import Subscriber
 from tests.conftest import Inbox, free_port
 from tests.delivery.factories import make_topic
@@ -88,14 +88,14 @@ def test_every_answer_costs_the_same_whatever_the_address(
 def test_the_task_that_sends_owns_the_slot_and_may_claim_it_again_after_a_crash(smtp_server):
     reader = make_reader("ada@example.org", status=Status.PENDING)
     # A first delivery of the task claimed the slot, then its worker was killed.
-    assert consent._claim_mail_slot(reader, claim="task-1")
+    assert sending.claim_mail_slot(reader, claim="task-1")
 
     other = tasks.send_manage_link.apply(kwargs={"email": reader.email}, task_id="task-2")
     redelivered = tasks.send_manage_link.apply(kwargs={"email": reader.email}, task_id="task-1")
 
     assert (other.result, redelivered.result) == (
-        str(consent.Outcome.THROTTLED),
-        str(consent.Outcome.CONFIRMATION_SENT),
+        str(sending.Outcome.THROTTLED),
+        str(sending.Outcome.CONFIRMATION_SENT),
     )
     assert len(smtp_server.to("ada@example.org")) == 1
 

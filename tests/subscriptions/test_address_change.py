@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from subscriptions import consent
+from subscriptions import sending, services
 from subscriptions.models import Subscriber
 from subscriptions.tokens import subscriber_token
 from tests.subscriptions.helpers import link_in, make_reader, path_of
@@ -50,8 +50,8 @@ def test_a_new_address_gets_a_confirmation_and_the_old_one_keeps_the_digest(smtp
 def test_the_preferences_link_keeps_working_after_the_change(smtp_server):
     reader = make_reader("old@example.org")
     path = manage_path(reader)
-    consent.request_address_change(subscriber=reader, new_email="new@example.org")
-    consent.confirm(path_of(link_in(smtp_server.messages[0], "/confirm/")).split("/")[2])
+    services.request_address_change(subscriber=reader, new_email="new@example.org")
+    services.confirm(path_of(link_in(smtp_server.messages[0], "/confirm/")).split("/")[2])
 
     assert "new@example.org" in Client().get(path).content.decode()
 
@@ -60,9 +60,9 @@ def test_an_address_another_reader_uses_gets_no_mail_and_no_change(smtp_server):
     reader = make_reader("me@example.org")
     make_reader("taken@example.org")
 
-    outcome = consent.request_address_change(subscriber=reader, new_email="Taken@example.org")
+    outcome = services.request_address_change(subscriber=reader, new_email="Taken@example.org")
 
-    assert outcome == consent.Outcome.NOTHING_SENT
+    assert outcome == sending.Outcome.NOTHING_SENT
     assert smtp_server.messages == []
     reader.refresh_from_db()
     assert reader.pending_email == ""
@@ -70,7 +70,7 @@ def test_an_address_another_reader_uses_gets_no_mail_and_no_change(smtp_server):
 
 def test_an_address_taken_between_request_and_confirmation_is_refused_kindly(smtp_server):
     reader = make_reader("me@example.org")
-    consent.request_address_change(subscriber=reader, new_email="new@example.org")
+    services.request_address_change(subscriber=reader, new_email="new@example.org")
     confirm = path_of(link_in(smtp_server.messages[0], "/confirm/"))
     make_reader("new@example.org")
 
@@ -84,6 +84,6 @@ def test_an_address_taken_between_request_and_confirmation_is_refused_kindly(smt
 def test_repeated_change_requests_send_at_most_one_mail_per_window(smtp_server):
     reader = make_reader("me@example.org")
     for n in range(5):
-        consent.request_address_change(subscriber=reader, new_email=f"victim{n}@example.org")
+        services.request_address_change(subscriber=reader, new_email=f"victim{n}@example.org")
 
     assert len(smtp_server.messages) == 1

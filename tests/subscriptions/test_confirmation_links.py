@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from subscriptions import consent
+from subscriptions import services
 from subscriptions.models import Subscriber
 from subscriptions.signals import reader_confirmed
 from subscriptions.tokens import InvalidToken, confirmation_token, subscriber_token
@@ -47,7 +47,7 @@ def test_a_used_link_is_refused_with_a_friendly_page(client):
     assert again.status_code == 400
     assert "doesn't work any more" in again.content.decode()
     with pytest.raises(InvalidToken):
-        consent.confirm(token)
+        services.confirm(token)
 
 
 def test_a_link_older_than_its_lifetime_is_refused(client):
@@ -58,7 +58,7 @@ def test_a_link_older_than_its_lifetime_is_refused(client):
     lifetime = dt.timedelta(days=settings.CONFIRMATION_MAX_AGE_DAYS)
 
     with pinned_time(issued + lifetime - dt.timedelta(minutes=1)):
-        assert consent.subscriber_for_confirmation(token) == reader
+        assert services.subscriber_for_confirmation(token) == reader
     with pinned_time(issued + lifetime + dt.timedelta(seconds=1)):
         response = client.post(confirm_path(token))
 
@@ -138,7 +138,7 @@ def test_confirming_announces_the_new_reader_after_the_commit(django_capture_on_
     reader_confirmed.connect(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            consent.confirm(confirmation_token(reader))
+            services.confirm(confirmation_token(reader))
         assert received == []  # nothing is announced before the transaction commits
         for callback in callbacks:
             callback()
@@ -151,7 +151,7 @@ def test_confirming_announces_the_new_reader_after_the_commit(django_capture_on_
 def test_an_unsubscribed_reader_can_confirm_a_new_sign_up():
     reader = make_reader("back@example.org", status=Status.UNSUBSCRIBED)
 
-    consent.confirm(confirmation_token(reader))
+    services.confirm(confirmation_token(reader))
 
     reader.refresh_from_db()
     assert reader.status == Status.ACTIVE
@@ -162,4 +162,4 @@ def test_a_suppressed_address_cannot_be_confirmed_back_into_mail():
     reader = make_reader("bounced@example.org", status=Status.SUPPRESSED)
 
     with pytest.raises(InvalidToken):
-        consent.confirm(confirmation_token(reader))
+        services.confirm(confirmation_token(reader))

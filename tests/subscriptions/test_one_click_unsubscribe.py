@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from subscriptions.mail import Mail, render
+from subscriptions.emails import Mail, render
 from subscriptions.models import Subscriber
 from subscriptions.tokens import confirmation_token, subscriber_token
 from tests.subscriptions.helpers import make_reader, path_of

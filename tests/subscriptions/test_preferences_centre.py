@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from subscriptions import preferences
+from subscriptions import services
 from subscriptions.models import Feedback, Subscriber
 from subscriptions.tokens import subscriber_token
 from tests.factories import PaperFactory
@@ -152,9 +152,9 @@ def test_unsubscribing_from_the_preferences_page_and_coming_back():
 
 def test_a_reader_who_never_confirmed_cannot_resubscribe_without_confirming():
     reader = make_reader(status=Status.PENDING)
-    preferences.unsubscribe(subscriber_id=reader.pk)
+    services.unsubscribe(subscriber_id=reader.pk)
 
-    assert preferences.resubscribe(subscriber_id=reader.pk) is False
+    assert services.resubscribe(subscriber_id=reader.pk) is False
     reader.refresh_from_db()
     assert reader.status == Status.UNSUBSCRIBED
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from subscriptions import preferences
+from subscriptions import services
 from subscriptions.models import Subscriber
 from tests.subscriptions.helpers import link_in, make_reader, path_of, signup_data
 
@@ -57,7 +57,7 @@ def test_a_sign_up_leaves_an_unsubscribed_readers_choices_and_resubscribe_restor
 
     assert choices(reader) == before
     assert reader.status == Status.UNSUBSCRIBED
-    assert preferences.resubscribe(subscriber_id=reader.pk)
+    assert services.resubscribe(subscriber_id=reader.pk)
     assert choices(reader) == before
     assert (reader.status, reader.pending_choices) == (Status.ACTIVE, {})
 
@@ -97,7 +97,7 @@ def test_the_owners_own_save_replaces_choices_left_waiting(smtp_server):
     reader.refresh_from_db()
     assert reader.pending_choices["interests"] == "crypto airdrops"
 
-    preferences.update_preferences(subscriber=reader, topics=[], **OWN)
+    services.update_preferences(subscriber=reader, topics=[], **OWN)
 
     reader.refresh_from_db()
     assert reader.pending_choices == {}

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from subscriptions.consent import MailNotSent, add_reader
+from subscriptions.operator import add_reader
+from subscriptions.sending import MailNotSent
 
 
 class Command(BaseCommand):

@@ -1,142 +1,40 @@
-"""Consent: sign-up with double opt-in, confirmation, address changes, "send me my link", purge.
+"""What readers do: subscribe, confirm, change address, change settings, pause, resume,
+unsubscribe, resubscribe, undo feedback; and the housekeeping purge.
 
-Defences against subscription bombing (README.md, "Against subscription bombing"): at most
-one account mail per address per CONFIRMATION_RESEND_WINDOW_MINUTES (claimed with a
-conditional UPDATE, so two simultaneous sign-ups cannot both send), a per-IP hourly limit
-(subscriptions/account_mail.py), a honeypot handled by the form, and confirmation mail that
-carries nothing the visitor typed.
-
-Whatever happens, the visitor sees the same page: callers get an `Outcome` for tests and logs only.
-
-`subscribe`, `send_manage_link` and `request_address_change` run in the account-mail worker
-(subscriptions/tasks.py), never in a web request: they take the address's one-mail slot and
-release it if sending fails.
+Sign-up is double opt-in. `subscribe`, `send_manage_link` and `request_address_change` run in
+the account-mail worker (subscriptions/tasks.py), never in a web request; the mail itself goes
+through subscriptions/sending.py (once per address per window). Everything a reader holding a
+signed link may do is a conditional UPDATE, so repeating it changes nothing; changes apply to
+the next edition (editions read these fields when they are built).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import logging
-import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone as django_timezone
 
-from subscriptions import mail, ratelimit
+from subscriptions import emails, ratelimit
 from subscriptions.addresses import normalize_address, same_mailbox
-from subscriptions.models import Subscriber, Topic
+from subscriptions.models import Feedback, Subscriber, Topic
+from subscriptions.sending import Outcome, claim_mail_slot, send_account_mail, send_claimed
 from subscriptions.signals import reader_confirmed
 from subscriptions.tokens import (
     InvalidToken,
     confirmation_matches,
-    confirmation_token,
     subscriber_id_from_confirmation,
 )
-
-log = logging.getLogger(__name__)
 
 Status = Subscriber.Status
 
 
-class Outcome(enum.StrEnum):
-    CONFIRMATION_SENT = "confirmation sent"
-    MANAGE_LINK_SENT = "manage link sent"
-    THROTTLED = "throttled: a mail went to this address within the window"
-    NOTHING_SENT = "nothing sent"
-
-
-class MailNotSent(Exception):
-    """The mail server refused or was unreachable; the claim was released so a retry can send."""
-
-
 class AddressTaken(Exception):
     """Another reader already uses the address this change would move to."""
-
-
-def _claim_mail_slot(subscriber: Subscriber, *, claim: str = "") -> bool:
-    """Record that an account mail goes out now, unless one went within the window.
-
-    A conditional UPDATE: of twenty simultaneous sign-ups for one address, exactly one claims.
-    `claim` (the sending task's id) lets a redelivered copy of the same task claim again after
-    a worker crash."""
-    now = timezone.now()
-    window_start = now - dt.timedelta(minutes=settings.CONFIRMATION_RESEND_WINDOW_MINUTES)
-    free = Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=window_start)
-    if claim:
-        free |= Q(account_mail_claim=claim)
-    claimed = (
-        Subscriber.objects.filter(pk=subscriber.pk)
-        .filter(free)
-        .update(confirmation_sent_at=now, account_mail_claim=claim)
-    )
-    if claimed:
-        subscriber.confirmation_sent_at = now
-    return bool(claimed)
-
-
-def _send_claimed(subscriber: Subscriber, message: mail.Mail) -> None:
-    """Send after a claim; if the mail server fails, release the claim so a retry can send."""
-    try:
-        mail.send(message)
-    except (smtplib.SMTPException, OSError) as error:
-        Subscriber.objects.filter(
-            pk=subscriber.pk, confirmation_sent_at=subscriber.confirmation_sent_at
-        ).update(confirmation_sent_at=None, account_mail_claim="")
-        log.warning(
-            "account mail %s to subscriber %s failed: %s", message.kind, subscriber.pk, error
-        )
-        raise MailNotSent(str(error)) from error
-
-
-def confirmation_url(subscriber: Subscriber) -> str:
-    return mail.absolute_url(
-        reverse("subscriptions:confirm", args=[confirmation_token(subscriber)])
-    )
-
-
-def _confirmation_mail(subscriber: Subscriber) -> mail.Mail:
-    # Deliberately only our own words and the link: nothing the visitor typed (not even topics).
-    to = subscriber.pending_email or subscriber.email
-    kind = "change_email" if subscriber.pending_email else "confirm"
-    return mail.Mail(
-        kind=kind,
-        to=to,
-        context={
-            "confirm_url": confirmation_url(subscriber),
-            "max_age_days": settings.CONFIRMATION_MAX_AGE_DAYS,
-        },
-        tags=["account"],
-        metadata={"subscriber_id": str(subscriber.pk)},
-    )
-
-
-def _manage_link_mail(subscriber: Subscriber) -> mail.Mail:
-    return mail.Mail(
-        kind="manage_link",
-        to=subscriber.email,
-        context={"manage_url": mail.manage_url(subscriber), "status": subscriber.status},
-        tags=["account"],
-        metadata={"subscriber_id": str(subscriber.pk)},
-    )
-
-
-def _send_account_mail(subscriber: Subscriber, *, claim: str = "") -> Outcome:
-    """The one account mail that fits the reader's state, at most once per window."""
-    if subscriber.status == Status.SUPPRESSED:
-        return Outcome.NOTHING_SENT
-    if not _claim_mail_slot(subscriber, claim=claim):
-        return Outcome.THROTTLED
-    if subscriber.status in (Status.PENDING, Status.UNSUBSCRIBED):
-        _send_claimed(subscriber, _confirmation_mail(subscriber))
-        return Outcome.CONFIRMATION_SENT
-    _send_claimed(subscriber, _manage_link_mail(subscriber))
-    return Outcome.MANAGE_LINK_SENT
 
 
 def subscribe(
@@ -184,7 +82,7 @@ def subscribe(
         elif subscriber.status == Status.UNSUBSCRIBED:
             subscriber.pending_choices = {**choices, "topics": [t.pk for t in topics]}
             subscriber.save(update_fields=["pending_choices", "updated_at"])
-    return _send_account_mail(subscriber, claim=claim)
+    return send_account_mail(subscriber, claim=claim)
 
 
 def _apply_choices(subscriber: Subscriber, choices: dict) -> None:
@@ -203,7 +101,7 @@ def send_manage_link(*, email: str, claim: str = "") -> Outcome:
     subscriber = Subscriber.objects.by_email(normalize_address(email)).first()
     if subscriber is None:
         return Outcome.NOTHING_SENT
-    return _send_account_mail(subscriber, claim=claim)
+    return send_account_mail(subscriber, claim=claim)
 
 
 def subscriber_for_confirmation(token: str) -> Subscriber:
@@ -231,7 +129,7 @@ def confirm(token: str) -> Subscriber:
         # Lock first, then check: of two simultaneous confirmations only one matches.
         Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
         subscriber = subscriber_for_confirmation(token)
-        now = timezone.now()
+        now = django_timezone.now()
         if subscriber.pending_email:
             new_email = subscriber.pending_email
             if Subscriber.objects.by_email(new_email).exclude(pk=subscriber.pk).exists():
@@ -267,17 +165,17 @@ def request_address_change(*, subscriber: Subscriber, new_email: str, claim: str
         return Outcome.NOTHING_SENT
     if Subscriber.objects.by_email(new_email).exists():
         return Outcome.NOTHING_SENT
-    if not _claim_mail_slot(subscriber, claim=claim):
+    if not claim_mail_slot(subscriber, claim=claim):
         return Outcome.THROTTLED
     subscriber.pending_email = new_email
     subscriber.save(update_fields=["pending_email", "updated_at"])
-    _send_claimed(subscriber, _confirmation_mail(subscriber))
+    send_claimed(subscriber, emails.confirmation_mail(subscriber))
     return Outcome.CONFIRMATION_SENT
 
 
 def purge_stale_signups(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete sign-ups never confirmed within the link lifetime; drop expired address changes."""
-    now = now or timezone.now()
+    now = now or django_timezone.now()
     cutoff = now - dt.timedelta(days=settings.CONFIRMATION_MAX_AGE_DAYS)
     stale = (
         Subscriber.objects.filter(status=Status.PENDING, confirmed_at__isnull=True)
@@ -298,52 +196,92 @@ def purge_stale_signups(*, now: dt.datetime | None = None) -> dict[str, int]:
     return {"deleted": deleted, "address_changes_expired": cleared, "rate_counts_deleted": counts}
 
 
-def add_reader(
-    *,
-    email: str,
-    topic_slugs: list[str] | None = None,
-    interests: str | None = None,
-    exclusions: str | None = None,
-    frequency: str | None = None,
-    confirmed: bool = False,
-) -> tuple[Subscriber, bool, Outcome]:
-    """The operator adds or updates a reader from the shell. Only the given values change.
+def unsubscribe(*, subscriber_id: int) -> bool:
+    """Stop all mail at once. Idempotent; returns whether this call changed anything."""
+    changed = Subscriber.objects.filter(
+        pk=subscriber_id, status__in=[Status.PENDING, Status.ACTIVE, Status.PAUSED]
+    ).update(
+        status=Status.UNSUBSCRIBED,
+        unsubscribed_at=django_timezone.now(),
+        paused_until=None,
+        updated_at=django_timezone.now(),
+    )
+    return bool(changed)
 
-    `confirmed` makes the reader active without any mail (the operator vouches for consent);
-    otherwise a new or unconfirmed reader gets the confirmation mail, once per window, so running
-    the command twice sends one mail. A suppressed address stays suppressed."""
-    topics = None
-    if topic_slugs is not None:
-        topics = list(Topic.objects.filter(slug__in=topic_slugs))
-        unknown = sorted(set(topic_slugs) - {topic.slug for topic in topics})
-        if unknown:
-            raise ValueError(f"unknown topic slug(s): {', '.join(unknown)}")
-    if frequency is not None and frequency not in Subscriber.Frequency.values:
-        raise ValueError(f"frequency must be one of {', '.join(Subscriber.Frequency.values)}")
-    changes = {
-        name: value
-        for name, value in {
-            "interests": interests,
-            "exclusions": exclusions,
-            "frequency": frequency,
-        }.items()
-        if value is not None
-    }
-    email = normalize_address(email)
-    with transaction.atomic():
-        subscriber, created = Subscriber.objects.select_for_update().get_or_create(
-            email__iexact=email,
-            defaults={"email": email, **changes},
+
+def resubscribe(*, subscriber_id: int) -> bool:
+    """Undo an unsubscribe from a signed link. The link proves the reader reads this address,
+    so an address confirmed before comes back at once, with the reader's own choices (any
+    waiting from an anonymous sign-up are dropped); a suppressed address never does."""
+    changed = Subscriber.objects.filter(
+        pk=subscriber_id, status=Status.UNSUBSCRIBED, confirmed_at__isnull=False
+    ).update(
+        status=Status.ACTIVE,
+        unsubscribed_at=None,
+        pending_choices={},
+        updated_at=django_timezone.now(),
+    )
+    return bool(changed)
+
+
+def pause(*, subscriber_id: int, until: dt.date) -> bool:
+    """No mail before `until`; digests start again on that date by themselves. Also offered
+    instead of unsubscribing, so a confirmed reader who just unsubscribed may pause instead."""
+    changed = (
+        Subscriber.objects.filter(pk=subscriber_id)
+        .filter(
+            Q(status__in=[Status.ACTIVE, Status.PAUSED])
+            | Q(status=Status.UNSUBSCRIBED, confirmed_at__isnull=False)
         )
-        for name, value in changes.items():
+        .update(
+            status=Status.PAUSED,
+            paused_until=until,
+            unsubscribed_at=None,
+            updated_at=django_timezone.now(),
+        )
+    )
+    return bool(changed)
+
+
+def resume(*, subscriber_id: int) -> bool:
+    changed = Subscriber.objects.filter(pk=subscriber_id, status=Status.PAUSED).update(
+        status=Status.ACTIVE, paused_until=None, updated_at=django_timezone.now()
+    )
+    return bool(changed)
+
+
+def update_preferences(
+    *,
+    subscriber: Subscriber,
+    topics: Iterable[Topic],
+    interests: str,
+    exclusions: str,
+    frequency: str,
+    weekday: int,
+    send_hour: int,
+    timezone: str,
+    max_papers: int,
+) -> Subscriber:
+    choices = {
+        "interests": interests.strip(),
+        "exclusions": exclusions.strip(),
+        "frequency": frequency,
+        "weekday": weekday,
+        "send_hour": send_hour,
+        "timezone": timezone,
+        "max_papers": max_papers,
+    }
+    with transaction.atomic():
+        for name, value in choices.items():
             setattr(subscriber, name, value)
-        if confirmed and subscriber.status in (Status.PENDING, Status.UNSUBSCRIBED):
-            subscriber.status = Status.ACTIVE
-            subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
-            subscriber.unsubscribed_at = None
-        subscriber.save()
-        if topics is not None:
-            subscriber.topics.set(topics)
-    if confirmed or subscriber.status not in (Status.PENDING, Status.UNSUBSCRIBED):
-        return subscriber, created, Outcome.NOTHING_SENT
-    return subscriber, created, _send_account_mail(subscriber)
+        # The owner's own choices replace any an anonymous sign-up left waiting.
+        subscriber.pending_choices = {}
+        subscriber.save(update_fields=[*choices, "pending_choices", "updated_at"])
+        subscriber.topics.set(list(topics))
+    return subscriber
+
+
+def undo_feedback(*, subscriber_id: int, feedback_id: int) -> bool:
+    """Forget one "more/less like this"; only the reader's own feedback can be removed."""
+    deleted, _ = Feedback.objects.filter(pk=feedback_id, subscriber_id=subscriber_id).delete()
+    return bool(deleted)

@@ -1,10 +1,14 @@
-"""The one helper every email goes through: a template triple rendered into HTML + text.
+"""Every email: one message builder (`Mail` + `render`) and a one-line function per account mail.
 
 `templates/email/<kind>_subject.txt`, `<kind>.txt` and `<kind>.html` make one kind of email.
-This helper inlines the CSS, sets the Message-ID on our domain, the anymail tags and metadata,
+`render` inlines the CSS, sets the Message-ID on our domain, the anymail tags and metadata,
 and, for list mail (digests), the RFC 2369/8058 unsubscribe headers and List-Id.
 Templates load through Django's cached loader (the default with DEBUG off), so a batch renders
 compiled templates; there is no second render path.
+
+Account mail (`confirmation_mail`, `manage_link_mail`) carries only our own words and the link:
+nothing the visitor typed, not even topics, so a sign-up form cannot be used to mail strangers
+a message of someone else's choosing.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from subscriptions.models import Subscriber
-from subscriptions.tokens import subscriber_token
+from subscriptions.tokens import confirmation_token, subscriber_token
 
 # Rules are moved onto the elements (minified); only at-rules (media queries: phones, dark mode)
 # stay in a <style>, for the clients that read one.
@@ -63,6 +67,11 @@ def manage_url(subscriber: Subscriber) -> str:
     return absolute_url(reverse("subscriptions:manage", args=[token]))
 
 
+def confirmation_url(subscriber: Subscriber) -> str:
+    token = confirmation_token(subscriber)
+    return absolute_url(reverse("subscriptions:confirm", args=[token]))
+
+
 def list_id() -> str:
     return f"{settings.SITE_NAME} digest <digest.{settings.MAIL_DOMAIN}>"
 
@@ -95,6 +104,32 @@ def inline_css(html: str) -> str:
     """Move the rules of the HTML's <style> onto its elements (keeping the <style> for clients
     that read it: media queries, dark mode)."""
     return _INLINER.inline(html)
+
+
+def account_mail(kind: str, subscriber: Subscriber, *, to: str, **context: object) -> Mail:
+    """An account mail (not list mail: no unsubscribe headers) about one reader."""
+    return Mail(
+        kind=kind,
+        to=to,
+        context=context,
+        tags=["account"],
+        metadata={"subscriber_id": str(subscriber.pk)},
+    )
+
+
+def confirmation_mail(subscriber: Subscriber) -> Mail:
+    """The double opt-in link, or for an address change the link sent to the new address."""
+    kind = "change_email" if subscriber.pending_email else "confirm"
+    to = subscriber.pending_email or subscriber.email
+    url, days = confirmation_url(subscriber), settings.CONFIRMATION_MAX_AGE_DAYS
+    return account_mail(kind, subscriber, to=to, confirm_url=url, max_age_days=days)
+
+
+def manage_link_mail(subscriber: Subscriber) -> Mail:
+    url, status = manage_url(subscriber), subscriber.status
+    return account_mail(
+        "manage_link", subscriber, to=subscriber.email, manage_url=url, status=status
+    )
 
 
 def _full_context(mail: Mail) -> dict:
