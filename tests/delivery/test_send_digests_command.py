@@ -45,7 +45,7 @@ def test_running_it_twice_sends_each_reader_one_mail(smtp_server):
 def test_a_reader_without_matches_is_skipped_with_the_reason(smtp_server):
     make_topic()
     robot_papers(2)
-    make_reader("chemist@example.org", interests="protein folding")
+    make_reader("chemist@example.org", interests="enzyme kinetics")  # no shared word, no meaning
 
     output = run()
 

@@ -267,13 +267,13 @@ def test_paper_page_shows_signal_history_and_readers_it_went_to(operator_client)
 
 
 def test_reader_page_names_the_weekday(operator_client):
-    reader = f.reader(frequency="weekly", weekday=4)
+    reader = f.settled_reader(frequency="weekly", weekday=4)
     page = operator_client.get(reverse("admin:subscriptions_subscriber_change", args=[reader.pk]))
     assert '<option value="4" selected>Friday</option>' in page.content.decode()
 
 
 def test_explain_page_names_the_weekday(operator_client):
-    reader = f.reader(frequency="weekly", weekday=4, send_hour=7, timezone="Europe/Berlin")
+    reader = f.settled_reader(frequency="weekly", weekday=4, send_hour=7, timezone="Europe/Berlin")
     page = operator_client.get(reverse("ops:reader"), {"email": reader.email}).content.decode()
     assert "weekly on Fridays at 07:00 Europe/Berlin" in page
     assert "weekday 4" not in page

@@ -78,21 +78,23 @@ def test_the_real_redis_broker_is_reachable(client):
 
 
 def test_a_fresh_install_with_readers_but_no_edition_yet_is_healthy(client):
-    f.reader(confirmed_at=timezone.now() - dt.timedelta(hours=5))
+    f.settled_reader(confirmed_at=timezone.now() - dt.timedelta(hours=5))
     response = client.get("/healthz")
     assert response.status_code == 200
     assert "no daily edition yet" in response.json()["checks"]["edition"]["detail"]
 
 
 def test_readers_waiting_days_for_a_first_edition_answer_503(client):
-    f.reader(confirmed_at=timezone.now() - dt.timedelta(days=4))
+    f.settled_reader(confirmed_at=timezone.now() - dt.timedelta(days=4))
     response = client.get("/healthz")
     assert response.json()["failing"] == ["edition"]
 
 
 def test_a_weekly_edition_six_days_old_is_healthy_for_weekly_readers(client):
-    reader = f.reader(frequency="weekly")
-    f.delivery(reader, f.edition(timezone.localdate() - dt.timedelta(days=6), frequency="weekly"))
+    reader = f.settled_reader(frequency="weekly")
+    f.make_delivery(
+        reader, f.make_edition(timezone.localdate() - dt.timedelta(days=6), frequency="weekly")
+    )
     assert client.get("/healthz").status_code == 200
-    f.reader(frequency="daily", confirmed_at=timezone.now() - dt.timedelta(days=4))
+    f.settled_reader(frequency="daily", confirmed_at=timezone.now() - dt.timedelta(days=4))
     assert client.get("/healthz").json()["failing"] == ["edition"]
