@@ -13,7 +13,7 @@ drives it from a second process, wrk (Debian package `wrk`), in three phases:
 Each phase runs for a fixed number of seconds over a fixed set of distinct readers (a thread
 wraps round its slice only if it outlasts it; repeats are idempotent). The readers and sign-ups
 it creates are deleted at the end. Figures are printed, never asserted: see
-README.md ("Load") for the ones measured.
+docs/security.md ("Load") for the ones measured.
 """
 
 from __future__ import annotations

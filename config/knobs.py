@@ -30,15 +30,15 @@ EMBEDDING_MODEL_PATH = _get("EMBEDDING_MODEL_PATH", env.str, "")
 # The arXiv listing `manage.py ingest --create-default-sources` adds ("+"-joined categories).
 INGEST_ARXIV_CATEGORIES = _get("INGEST_ARXIV_CATEGORIES", env.str, "cs.LG+cs.AI+cs.CL+cs.CV+cs.RO")
 # Delivery: transient errors retry with exponential back-off + jitter (capped far below the
-# Redis visibility timeout); rows left behind by a crash follow the rule in README.md
-# ("Exactly once").
+# Redis visibility timeout); rows left behind by a crash follow the rule in
+# docs/delivery.md ("Exactly once").
 SEND_MAX_ATTEMPTS = _get("SEND_MAX_ATTEMPTS", env.int, 5)
 SEND_RETRY_BASE_SECONDS = _get("SEND_RETRY_BASE_SECONDS", env.float, 30.0)
 SEND_RETRY_MAX_SECONDS = _get("SEND_RETRY_MAX_SECONDS", env.float, 600.0)
 # A row is `sending` only while its one message is on its way: a few SMTP (or HTTP) steps, each
 # bounded by EMAIL_TIMEOUT. A claim older than six of them was left by a crash (3 minutes with
 # the default timeout). Too short is safe, only wasteful: an overtaken live sender is fenced
-# off before the end of data (README "Exactly once").
+# off before the end of data (docs/delivery.md, "Exactly once").
 SENDING_STALE_MINUTES = _get("SENDING_STALE_MINUTES", env.float, max(2.0, 6 * EMAIL_TIMEOUT / 60))
 # How often beat settles crashed rows and resumes stalled editions (digest.recover_deliveries).
 RECOVERY_INTERVAL_SECONDS = _get("RECOVERY_INTERVAL_SECONDS", env.float, 120.0)

@@ -3,7 +3,7 @@
 Embedded defaults (nothing to install): SQLite in var/, a filesystem Celery broker in var/broker/,
 mail written as .eml files to var/mail/ (listed at /_mail/ while DEBUG is on).
 Production: set PAPERBOY_ENV=production, SECRET_KEY, DATABASE_URL, REDIS_URL, EMAIL_URL or an
-anymail ESP, SITE_URL and ALLOWED_HOSTS. See README.md for every variable.
+anymail ESP, SITE_URL and ALLOWED_HOSTS. See docs/configuration.md for every variable.
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ else:
     }
 # Three queues, so one kind of work never waits behind another: a stuck ingest cannot delay an
 # edition, and a slow edition cannot delay a confirmation mail. A worker started without -Q
-# consumes all of them (`make run`); production runs one worker per queue (README "Production").
+# consumes all of them (`make run`); production runs one worker per queue (docs/production.md).
 CELERY_TASK_DEFAULT_QUEUE = "celery"  # housekeeping: webhook events, purges
 CELERY_TASK_QUEUES = [Queue(name) for name in ("send", "account", "ingest", "celery")]
 CELERY_TASK_ROUTES = {

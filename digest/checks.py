@@ -23,7 +23,7 @@ def check_tracking_webhook_is_authenticated(**kwargs: object) -> list[checks.Che
     ]
 
 
-# Every reader's digest within this long of a crash (README "Reliability").
+# Every reader's digest within this long of a crash (docs/reliability.md).
 RECOVERY_TARGET_MINUTES = 10
 
 

@@ -65,7 +65,7 @@ def dkim_sign(raw: bytes, *, private_key: bytes, selector: str, domain: str) -> 
 
 class ReplyLostAfterHandOver(smtplib.SMTPException):
     """The end of data was sent but no reply came back: the server may or may not have the
-    message. Never retried blindly (see the ambiguous rule in README.md)."""
+    message. Never retried blindly (see the ambiguous rule in docs/reliability.md)."""
 
 
 class HandOverRefused(Exception):

@@ -7,7 +7,7 @@ Why a forward pass of our own rather than sentence-transformers: it is the same 
 test_encoder.py), but the library needs PyTorch, which a plain `pip install` on Linux takes as
 the multi-GB CUDA build, and the ONNX Runtime route needs an exported model no package ships.
 With NumPy, `tokenizers` and `safetensors` the install grows by ~100 MB instead of several GB
-(the table in README "Matching" has the figures). A folder in the sentence-transformers layout
+(the table in docs/relevance.md has the figures). A folder in the sentence-transformers layout
 (config.json, model.safetensors, tokenizer.json, 1_Pooling/config.json) of any
 BERT-style encoder (MiniLM, BGE-small, E5-small...) works through EMBEDDING_MODEL_PATH.
 """

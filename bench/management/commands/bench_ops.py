@@ -2,7 +2,7 @@
 
 Requests each admin list page, the dashboard, a "why no email?" page and /healthz through
 Django's test client as a superuser, and prints wall time and query count per page (best of
-`--repeat`). Run after `seed_volume` to get the figures in README.md ("Operating Paperboy").
+`--repeat`). Run after `seed_volume` to get the figures in docs/operators.md.
 """
 
 from __future__ import annotations
