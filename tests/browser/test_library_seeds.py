@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from subscriptions.models import Feedback, Subscriber
 from subscriptions.tokens import subscriber_token
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, serve_thumbnails
 from tests.browser.test_reader_journey import watch_for_errors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,12 +34,14 @@ def test_choosing_a_library_file_updates_the_live_preview(browser, site, demo_pa
     library = tmp_path / "My Library.bib"
     library.write_bytes(BIB)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    serve_thumbnails(page)
     errors = watch_for_errors(page)
     page.goto(site.url + "/")
     preview = page.locator("#preview")
     page.get_by_label("Your interests, in your own words").fill("volcanic basalt mineralogy")
-    expect(preview).to_contain_text("Nothing from the latest week", timeout=10_000)
+    expect(preview).to_contain_text("0 papers from the last 7 days match", timeout=10_000)
 
+    page.locator("details.more-choices summary").click()  # the seeds fold with the other options
     page.get_by_label("Or upload a BibTeX or RIS file").set_input_files(str(library))
 
     why = preview.locator(".paper-why", has_text="from your library").first
@@ -53,8 +55,10 @@ def test_choosing_a_library_file_updates_the_live_preview(browser, site, demo_pa
 
 def test_pasting_ids_updates_the_preview_on_a_phone(browser, site, demo_papers):
     page = browser.new_page(viewport={"width": 375, "height": 800})
+    serve_thumbnails(page)
     page.goto(site.url + "/")
     page.get_by_label("Your interests, in your own words").fill("volcanic basalt mineralogy")
+    page.locator("details.more-choices summary").click()
     page.get_by_label("arXiv ids, links or DOIs").fill("https://arxiv.org/pdf/2406.04806v1")
     expect(page.locator("#preview .paper-why", has_text="from your library").first).to_be_visible(
         timeout=15_000
@@ -79,6 +83,7 @@ def test_the_preferences_centre_imports_a_file_and_lists_the_seed(
         manage = reverse("subscriptions:manage", args=[subscriber_token("manage", reader)])
         for width in (1280, 375):
             page = browser.new_page(viewport={"width": width, "height": 900})
+            serve_thumbnails(page)
             page.goto(site.url + manage)
             if width == 1280:
                 page.get_by_label("Or upload a BibTeX or RIS file").set_input_files(str(library))
