@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from digest.editions import paper_doc, topic_doc
 from digest.embeddings import encoder_or_none, text_vectors
+from digest.ingest.demo import DEMO_SOURCE
 from digest.ingest.merge import FUTURE_TOLERANCE
 from digest.library import held_papers
 from digest.matching import ReaderProfile, match_profiles
-from digest.models import Delivery, Paper
+from digest.models import Delivery, Paper, Source
 from subscriptions.forms import ChoicesForm, SignupForm
 from subscriptions.models import Subscriber, Topic
 from subscriptions.seeds import LibraryFields
@@ -139,6 +140,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "show_preview": True,
         "rate_limited": rate_limited,
         "nav": "today",
+        # `make run`: the recorded demo day and no real source yet; the page says so.
+        "demo": not Source.objects.filter(enabled=True).exists()
+        and Source.objects.filter(name=DEMO_SOURCE).exists(),
     }
     response = render(request, "digest/home.html", context, status=status)
     if rate_limited:

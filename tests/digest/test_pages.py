@@ -143,3 +143,16 @@ def test_the_feeds_self_link_follows_site_url_not_the_host_header(client, db, se
     body = response.content.decode()
     assert f'href="https://paperboy.example/feed/{reader.feed_key}.xml" rel="self"' in body
     assert "evil.example" not in body
+
+
+def test_the_demo_says_it_is_a_demo_until_a_real_source_is_enabled(client, db) -> None:
+    from digest.ingest.demo import DEMO_SOURCE
+    from digest.models import Source
+
+    assert "This is a demo" not in client.get("/").content.decode()  # a fresh install
+    Source.objects.create(
+        name=DEMO_SOURCE, kind=Source.Kind.HF_DAILY, url="https://e.org/", enabled=False
+    )
+    assert "This is a demo" in client.get("/").content.decode()
+    Source.objects.create(name="arXiv cs.RO", kind=Source.Kind.ARXIV_LISTING, url="https://e.org/a")
+    assert "This is a demo" not in client.get("/").content.decode()
