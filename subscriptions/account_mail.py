@@ -11,7 +11,6 @@ then runs the service function that looks the address up and sends.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 from celery import Task
 from django.conf import settings
@@ -20,7 +19,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from subscriptions import ratelimit, tasks
-from subscriptions.models import Topic
+from subscriptions.choices import Choices
 
 log = logging.getLogger(__name__)
 
@@ -53,33 +52,10 @@ def _enqueue(task: Task, kwargs: dict) -> None:
     transaction.on_commit(send)
 
 
-def queue_signup(
-    *,
-    email: str,
-    topics: Iterable[Topic],
-    interests: str,
-    exclusions: str,
-    frequency: str,
-    weekday: int,
-    send_hour: int,
-    timezone: str,
-    max_papers: int,
-    ip: str,
-) -> None:
+def queue_signup(*, email: str, choices: Choices, ip: str) -> None:
     """The sign-up form's call: count the IP address, queue the sign-up (services.subscribe)."""
     check_ip_rate(ip)
-    choices = {
-        "email": email,
-        "topics": [topic.pk for topic in topics],
-        "interests": interests,
-        "exclusions": exclusions,
-        "frequency": frequency,
-        "weekday": weekday,
-        "send_hour": send_hour,
-        "timezone": timezone,
-        "max_papers": max_papers,
-    }
-    _enqueue(tasks.sign_up, choices)
+    _enqueue(tasks.sign_up, {"email": email, **choices.to_json()})
 
 
 def queue_manage_link(*, email: str, ip: str) -> None:

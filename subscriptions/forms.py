@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from subscriptions import timezones
 from subscriptions.addresses import InvalidAddress, normalize_address
+from subscriptions.choices import Choices
 from subscriptions.models import Subscriber, Topic
 from subscriptions.seeds import LibraryFields
 from subscriptions.stats import popular_topic_ids
@@ -148,9 +149,8 @@ class ChoicesForm(forms.Form):
             )
         return data
 
-    def choices(self) -> dict:
-        data = self.cleaned_data
-        return {name: data[name] for name in ChoicesForm.base_fields}
+    def choices(self) -> Choices:
+        return Choices.from_form(self.cleaned_data)
 
     def topic_groups(self) -> tuple[list[Topic], list[Topic]]:
         """(popular, the rest): the compact form shows POPULAR_TOPICS and the rest on demand;

@@ -84,7 +84,7 @@ def save(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     form = PreferencesForm.for_subscriber(subscriber, data=request.POST)
     if not form.is_valid():
         return manage_page(request, subscriber, prefs_form=form)
-    services.update_preferences(subscriber=subscriber, **form.choices())
+    services.update_preferences(subscriber=subscriber, choices=form.choices())
     messages.success(request, "Saved. Your next digest uses these settings.")
     return redirect(request.path)
 

@@ -11,7 +11,6 @@ the next edition (editions read these fields when they are built).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,7 +20,8 @@ from django.utils import timezone as django_timezone
 
 from subscriptions import emails, ratelimit
 from subscriptions.addresses import normalize_address, same_mailbox
-from subscriptions.models import Feedback, Subscriber, Topic
+from subscriptions.choices import Choices
+from subscriptions.models import Feedback, Subscriber
 from subscriptions.sending import Outcome, claim_mail_slot, send_account_mail, send_claimed
 from subscriptions.signals import reader_confirmed
 from subscriptions.tokens import (
@@ -37,19 +37,7 @@ class AddressTaken(Exception):
     """Another reader already uses the address this change would move to."""
 
 
-def subscribe(
-    *,
-    email: str,
-    topics: Iterable[Topic],
-    interests: str,
-    exclusions: str,
-    frequency: str,
-    weekday: int,
-    send_hour: int,
-    timezone: str,
-    max_papers: int,
-    claim: str = "",
-) -> Outcome:
+def subscribe(*, email: str, choices: Choices, claim: str = "") -> Outcome:
     """A visitor asked to subscribe (run by the account-mail task; the form's IP address was
     counted by `account_mail.queue_signup`). Sends a confirmation (or, if already subscribed,
     the manage link) at most once per window.
@@ -59,40 +47,20 @@ def subscribe(
     in `pending_choices` until the address owner confirms (a Resubscribe restores the reader's
     own); an active or paused reader's are ignored (they get their manage link)."""
     email = normalize_address(email)
-    choices = {
-        "interests": interests.strip(),
-        "exclusions": exclusions.strip(),
-        "frequency": frequency,
-        "weekday": weekday,
-        "send_hour": send_hour,
-        "timezone": timezone,
-        "max_papers": max_papers,
-    }
-    topics = list(topics)
     with transaction.atomic():
         subscriber = Subscriber.objects.by_email(email).select_for_update().first()
         if subscriber is None:
             try:
                 with transaction.atomic():
-                    subscriber = Subscriber.objects.create(email=email, **choices)
+                    subscriber = Subscriber.objects.create(email=email)
             except IntegrityError:  # a simultaneous sign-up for the same address won the race
                 subscriber = Subscriber.objects.by_email(email).select_for_update().get()
         if subscriber.status == Status.PENDING and subscriber.confirmed_at is None:
-            _apply_choices(subscriber, {**choices, "topics": [t.pk for t in topics]})
+            choices.apply(subscriber)
         elif subscriber.status == Status.UNSUBSCRIBED:
-            subscriber.pending_choices = {**choices, "topics": [t.pk for t in topics]}
+            subscriber.pending_choices = choices.to_json()
             subscriber.save(update_fields=["pending_choices", "updated_at"])
     return send_account_mail(subscriber, claim=claim)
-
-
-def _apply_choices(subscriber: Subscriber, choices: dict) -> None:
-    """Store sign-up choices (as `subscribe` collects them, topics as ids) on the reader."""
-    values = {name: value for name, value in choices.items() if name != "topics"}
-    for name, value in values.items():
-        setattr(subscriber, name, value)
-    subscriber.pending_choices = {}
-    subscriber.save(update_fields=[*values, "pending_choices", "updated_at"])
-    subscriber.topics.set(Topic.objects.filter(pk__in=choices.get("topics", [])))
 
 
 def send_manage_link(*, email: str, claim: str = "") -> Outcome:
@@ -140,7 +108,7 @@ def confirm(token: str) -> Subscriber:
             subscriber.save(update_fields=["email", "pending_email", "confirmed_at", "updated_at"])
             return subscriber
         if subscriber.pending_choices:  # a sign-up for this address: its owner says yes
-            _apply_choices(subscriber, subscriber.pending_choices)
+            Choices.from_json(subscriber.pending_choices).apply(subscriber)
         subscriber.status = Status.ACTIVE
         subscriber.confirmed_at = now
         subscriber.unsubscribed_at = None
@@ -250,34 +218,9 @@ def resume(*, subscriber_id: int) -> bool:
     return bool(changed)
 
 
-def update_preferences(
-    *,
-    subscriber: Subscriber,
-    topics: Iterable[Topic],
-    interests: str,
-    exclusions: str,
-    frequency: str,
-    weekday: int,
-    send_hour: int,
-    timezone: str,
-    max_papers: int,
-) -> Subscriber:
-    choices = {
-        "interests": interests.strip(),
-        "exclusions": exclusions.strip(),
-        "frequency": frequency,
-        "weekday": weekday,
-        "send_hour": send_hour,
-        "timezone": timezone,
-        "max_papers": max_papers,
-    }
+def update_preferences(*, subscriber: Subscriber, choices: Choices) -> Subscriber:
     with transaction.atomic():
-        for name, value in choices.items():
-            setattr(subscriber, name, value)
-        # The owner's own choices replace any an anonymous sign-up left waiting.
-        subscriber.pending_choices = {}
-        subscriber.save(update_fields=[*choices, "pending_choices", "updated_at"])
-        subscriber.topics.set(list(topics))
+        choices.apply(subscriber)
     return subscriber
 
 

@@ -9,7 +9,8 @@ and the task retries with back-off, far inside the Redis visibility timeout.
 from celery import Task, shared_task
 
 from subscriptions import services
-from subscriptions.models import Subscriber, Topic
+from subscriptions.choices import Choices
+from subscriptions.models import Subscriber
 from subscriptions.sending import MailNotSent, Outcome
 
 ACCOUNT_MAIL_RETRY = {
@@ -22,12 +23,9 @@ ACCOUNT_MAIL_RETRY = {
 
 
 @shared_task(bind=True, name="subscriptions.sign_up", **ACCOUNT_MAIL_RETRY)
-def sign_up(self: Task, *, email: str, topics: list[int], **choices: object) -> str:
+def sign_up(self: Task, *, email: str, **choices: object) -> str:
     outcome = services.subscribe(
-        email=email,
-        topics=Topic.objects.filter(pk__in=topics),
-        claim=self.request.id or "",
-        **choices,
+        email=email, choices=Choices.from_json(choices), claim=self.request.id or ""
     )
     return str(outcome)
 

@@ -67,7 +67,7 @@ def accept_signup(request: HttpRequest, form: SignupForm) -> HttpResponse | None
         return redirect("subscriptions:check_inbox")
     try:
         account_mail.queue_signup(
-            email=form.cleaned_data["email"], ip=client_ip(request), **form.choices()
+            email=form.cleaned_data["email"], choices=form.choices(), ip=client_ip(request)
         )
     except account_mail.RateLimited:
         return None

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from subscriptions import sending, services
 from subscriptions.addresses import InvalidAddress, normalize_address
+from subscriptions.choices import Choices
 from subscriptions.models import Subscriber
 from subscriptions.tokens import subscriber_token
 from tests.subscriptions.helpers import make_reader, signup_data
@@ -154,17 +155,17 @@ def test_consent_called_directly_uses_the_same_rule(smtp_server):
 
     assert outcome == sending.Outcome.MANAGE_LINK_SENT
     with pytest.raises(InvalidAddress):
-        services.subscribe(email=f"{CYRILLIC_A}da@example.org", **_choices())
+        services.subscribe(email=f"{CYRILLIC_A}da@example.org", choices=_choices())
 
 
-def _choices() -> dict:
-    return {
-        "topics": [],
-        "interests": "graphs",
-        "exclusions": "",
-        "frequency": "daily",
-        "weekday": 0,
-        "send_hour": 7,
-        "timezone": "UTC",
-        "max_papers": 10,
-    }
+def _choices() -> Choices:
+    return Choices(
+        topic_ids=(),
+        interests="graphs",
+        exclusions="",
+        frequency="daily",
+        weekday=0,
+        send_hour=7,
+        timezone="UTC",
+        max_papers=10,
+    )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from config.celery import app
 from digest.models import Paper
 from subscriptions import services
+from subscriptions.choices import Choices
 from subscriptions.models import Feedback, FollowedAuthor, LibraryEntry, Subscriber
 from subscriptions.tokens import confirmation_token, subscriber_token
 from tests.subscriptions.helpers import signup_data
@@ -176,14 +177,16 @@ def test_sign_up_seeds_wait_for_confirmation_then_become_marks(
 
     services.subscribe(
         email="ada@example.org",
-        topics=[],
-        interests="robots",
-        exclusions="",
-        frequency="daily",
-        weekday=0,
-        send_hour=7,
-        timezone="UTC",
-        max_papers=10,
+        choices=Choices(
+            topic_ids=(),
+            interests="robots",
+            exclusions="",
+            frequency="daily",
+            weekday=0,
+            send_hour=7,
+            timezone="UTC",
+            max_papers=10,
+        ),
     )
     reader = Subscriber.objects.get()
     assert not Feedback.objects.exists()  # not before the owner confirms

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from subscriptions import services
+from subscriptions.choices import Choices
 from subscriptions.models import Subscriber
 from tests.subscriptions.helpers import link_in, make_reader, path_of, signup_data
 
@@ -97,7 +98,7 @@ def test_the_owners_own_save_replaces_choices_left_waiting(smtp_server):
     reader.refresh_from_db()
     assert reader.pending_choices["interests"] == "crypto airdrops"
 
-    services.update_preferences(subscriber=reader, topics=[], **OWN)
+    services.update_preferences(subscriber=reader, choices=Choices(topic_ids=(), **OWN))
 
     reader.refresh_from_db()
     assert reader.pending_choices == {}
