@@ -43,20 +43,24 @@ def holdout_papers() -> list[dict]:
     return papers
 
 
-def write_beir(papers: list[dict], interests: list[dict]) -> None:
-    with (HERE / "corpus.jsonl").open("w", encoding="utf-8") as f:
+def write_beir(
+    papers: list[dict], interests: list[dict], *, here: Path = HERE, window: str | None = "h"
+) -> None:
+    """The BEIR folder; `window` names every paper's window, or None to keep each paper's."""
+    with (here / "corpus.jsonl").open("w", encoding="utf-8") as f:
         for p in papers:
-            meta = {"window": "h", "categories": p["categories"], "date": p["date"]}
+            meta = {"window": window or p["window"], "categories": p["categories"]}
+            meta["date"] = p["date"]
             row = {"_id": p["id"], "title": p["title"], "text": p["abstract"], "metadata": meta}
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    with (HERE / "queries.jsonl").open("w", encoding="utf-8") as f:
+    with (here / "queries.jsonl").open("w", encoding="utf-8") as f:
         for q in interests:
             meta = {k: q[k] for k in ("window", "kind", "field", "topics", "exclusions", "liked")}
-            meta |= {"disliked": q["disliked"], "split": "holdout"}
+            meta |= {"disliked": q["disliked"], "split": q.get("split", "holdout")}
             f.write(json.dumps({"_id": q["id"], "text": q["interests"], "metadata": meta}) + "\n")
 
 
-def pool(interests: list[dict]) -> None:
+def pool(interests: list[dict], *, here: Path = HERE) -> None:
     from django.conf import settings
 
     from bench.relevance import beir, evaluate
@@ -69,14 +73,17 @@ def pool(interests: list[dict]) -> None:
         Path(settings.VAR_DIR) / "relevance-vectors" / f"{encoder.name}.npz", encoder
     )
     # a placeholder grade so every query loads; the pools decide what gets graded
-    qrels = HERE / "qrels"
+    qrels = here / "qrels"
     qrels.mkdir(exist_ok=True)
-    (qrels / "holdout.tsv").write_text(
-        "query-id\tcorpus-id\tscore\n" + "".join(f"{q['id']}\tnone\t0\n" for q in interests)
-    )
-    dataset = beir.with_vectors(beir.load(HERE), cache)
+    splits = sorted({q.get("split", "holdout") for q in interests})
+    for split in splits:
+        rows = [q for q in interests if q.get("split", "holdout") == split]
+        (qrels / f"{split}.tsv").write_text(
+            "query-id\tcorpus-id\tscore\n" + "".join(f"{q['id']}\tnone\t0\n" for q in rows)
+        )
+    dataset = beir.with_vectors(beir.load(here), cache)
     cache.save()
-    out = HERE / "pools"
+    out = here / "pools"
     out.mkdir(exist_ok=True)
     for query in dataset.queries:
         systems = evaluate.ranked_lists(dataset, query, embed=cache, depth=DEPTH)
@@ -99,12 +106,12 @@ def pool(interests: list[dict]) -> None:
     cache.save()
 
 
-def write_qrels(interests: list[dict]) -> None:
+def write_qrels(interests: list[dict], *, here: Path = HERE, name: str = "holdout") -> None:
     lines = ["query-id\tcorpus-id\tscore"]
     for q in interests:
-        grades = json.loads((HERE / "grades" / f"{q['id']}.json").read_text())
+        grades = json.loads((here / "grades" / f"{q['id']}.json").read_text())
         lines += [f"{q['id']}\t{pid}\t{g}" for pid, g in sorted(grades.items())]
-    (HERE / "qrels" / "holdout.tsv").write_text("\n".join(lines) + "\n")
+    (here / "qrels" / f"{name}.tsv").write_text("\n".join(lines) + "\n")
 
 
 def main() -> None:

@@ -274,21 +274,21 @@ class Matcher:
             runner = np.take_along_axis(slots, ranked[1], axis=1)
             value = np.take_along_axis(per_slot, ranked[1][None], axis=0)[0]
             second = np.where(calibration.sigmoid(value) >= self.floor, runner, -1)
-        lists = []
-        for i in range(len(rows)):
-            chosen = np.nonzero(keep[i])[0][:cap]
-            lists.append(
-                [
-                    Match(
-                        paper_id=self.papers[j].id,
-                        relevance=float(calibration.sigmoid(logit[i, j])),
-                        score=float(calibration.sigmoid(logit[i, j]) * self.trend_factor[j]),
-                        reasons=self.reasons.reasons(int(best[i, c]), int(second[i, c]), j),
-                    )
-                    for c, j in zip(chosen.tolist(), top[i, chosen].tolist(), strict=True)
-                ]
-            )
-        return lists
+        relevance = calibration.sigmoid(np.take_along_axis(logit, top, axis=1))
+        score = (relevance * self.trend_factor[top]).tolist()
+        relevance, best, second, top = (a.tolist() for a in (relevance, best, second, top))
+        return [
+            [
+                Match(
+                    paper_id=self.papers[top[i][c]].id,
+                    relevance=relevance[i][c],
+                    score=score[i][c],
+                    reasons=self.reasons.reasons(best[i][c], second[i][c], top[i][c]),
+                )
+                for c in np.nonzero(keep[i])[0][:cap].tolist()
+            ]
+            for i in range(len(rows))
+        ]
 
     def _slot_scores(
         self, facets: np.ndarray, table: np.ndarray, where: np.ndarray, top: np.ndarray
