@@ -17,6 +17,9 @@ CONFIRMATION_RESEND_WINDOW_MINUTES = _get("CONFIRMATION_RESEND_WINDOW_MINUTES", 
 # Generous: each address already gets at most one account mail per window, so this only caps
 # how many different addresses one network (a campus NAT, a conference room) reaches per hour.
 SIGNUP_RATE_PER_IP_PER_HOUR = _get("SIGNUP_RATE_PER_IP_PER_HOUR", env.int, 60)
+# The live preview runs the matcher over a week of papers (and embeds the typed text) on every
+# pause in typing: a visitor makes tens of them, a campus NAT many visitors, a script thousands.
+PREVIEW_RATE_PER_IP_PER_HOUR = _get("PREVIEW_RATE_PER_IP_PER_HOUR", env.int, 600)
 # How many reverse proxies append to X-Forwarded-For in front of the app (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = _get("TRUSTED_PROXY_COUNT", env.int, 0)
 SEND_RATE_PER_SECOND = _get("SEND_RATE_PER_SECOND", env.float, 14.0)

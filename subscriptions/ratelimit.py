@@ -35,9 +35,10 @@ def network_of(ip: str) -> str:
     return str(address)
 
 
-def count_submission(*, ip: str, now: dt.datetime) -> int:
-    """Count one submission from `ip`'s network this hour; return the count including it."""
-    network = network_of(ip)
+def count_submission(*, ip: str, now: dt.datetime, scope: str = "") -> int:
+    """Count one submission from `ip`'s network this hour; return the count including it.
+    `scope` keeps another limit's counts apart (the live preview's: "preview")."""
+    network = f"{scope}:{network_of(ip)}" if scope else network_of(ip)
     hour = now.replace(minute=0, second=0, microsecond=0)
     rows = SubmissionCount.objects.filter(network=network, hour=hour)
     with transaction.atomic():

@@ -15,7 +15,10 @@ and the holdout are never read here.
 2. Lexical share: a classifier over all candidates is not a ranking; the lexical weight of each
    kind is multiplied by the factor of LEXICAL_FACTORS that ranks best on train (matcher with
    its floor at 0): "words" and "topic" together by mean nDCG@10 of the train readers with
-   words or topics, "paper" by mean nDCG@20 of the train feedback readers.
+   words or topics; "paper" among PAPER_FACTORS by mean nDCG@20 of the dev readers of the "more
+   like this" set (bench/relevance/mlt, session 5: one marked paper each, graded for that
+   paper). Until session 5 it was chosen on the train feedback readers, most of them derived
+   from interest labels, a proxy that favoured the marked paper's words (x4).
 3. Calibration: with that direction fixed, a one-feature logistic regression of the combined
    score on the same train rows gives each kind's scale and bias (so probabilities stay
    probabilities after step 2).
@@ -44,6 +47,8 @@ HERE = Path(__file__).resolve().parent
 OWN_SET = HERE / "paperboy"
 FLOORS = [round(0.05 * i, 2) for i in range(1, 20)]
 LEXICAL_FACTORS = (0.5, 1, 2, 4, 8)
+PAPER_FACTORS = (0, 0.25, 0.5, 1, 2, 4, 8)
+MLT_SET = HERE / "mlt"
 TRAIN, DEV = ("train", "train-derived"), ("dev", "dev-derived")
 
 
@@ -140,7 +145,7 @@ def fit(rows, *, lexical: bool) -> dict[str, calibration.Weights]:
     return weights
 
 
-def lexical_factors(readers: Readers, weights: dict) -> dict[str, float]:
+def lexical_factors(readers: Readers, mlt: Readers, weights: dict) -> dict[str, float]:
     def scaled(factors: dict) -> dict:
         return {k: replace(w, lexical=w.lexical * factors.get(k, 1)) for k, w in weights.items()}
 
@@ -162,8 +167,7 @@ def lexical_factors(readers: Readers, weights: dict) -> dict[str, float]:
         for ft in LEXICAL_FACTORS
     )
     best_paper = max(
-        (judged_mean(readers.metrics(scaled({"paper": f}), 0.0, is_feedback), "ndcg20"), f)
-        for f in LEXICAL_FACTORS
+        (judged_mean(mlt.metrics(scaled({"paper": f}), 0.0), "ndcg20"), f) for f in PAPER_FACTORS
     )
     print(f"lexical factors: words/topic {best_words}, paper {best_paper}")
     return {"words": best_words[1], "topic": best_words[2], "paper": best_paper[1]}
@@ -205,7 +209,8 @@ def main() -> None:
     rows = training_rows(train, lexical=lexical)
     weights = fit(rows, lexical=lexical)
     if not lexical:
-        factors = lexical_factors(train, weights)
+        mlt = Readers(beir.with_vectors(beir.load(MLT_SET), cache), cache, ("dev",))
+        factors = lexical_factors(train, mlt, weights)
         weights = {k: replace(w, lexical=w.lexical * factors[k]) for k, w in weights.items()}
     weights = recalibrate(rows, weights)
     floor = choose_floor(dev, weights)

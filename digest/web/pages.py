@@ -22,10 +22,11 @@ from digest.ingest.merge import FUTURE_TOLERANCE
 from digest.library import held_papers
 from digest.matching import ReaderProfile, match_profiles
 from digest.models import Delivery, Paper, Source
+from subscriptions import ratelimit
 from subscriptions.forms import ChoicesForm, SignupForm
 from subscriptions.models import Subscriber, Topic
 from subscriptions.seeds import LibraryFields
-from subscriptions.views import accept_signup
+from subscriptions.views import accept_signup, client_ip
 
 HOME_PAPERS = 10
 PREVIEW_DAYS = 7
@@ -84,6 +85,14 @@ def _liked_papers(data, files) -> list[Paper]:
     return [p for p in dict.fromkeys(held_papers(refs, titles=False)) if p is not None]
 
 
+def _preview_allowed(request: HttpRequest) -> bool:
+    """Count one preview from the visitor's network; False past PREVIEW_RATE_PER_IP_PER_HOUR
+    (each preview costs a matcher run: the cap keeps a script from making it a CPU sink)."""
+    ip = client_ip(request)
+    count = ratelimit.count_submission(ip=ip, now=timezone.now(), scope="preview") if ip else 0
+    return count <= settings.PREVIEW_RATE_PER_IP_PER_HOUR
+
+
 def _preview_from(data, files=None) -> tuple[list, bool]:
     """Preview rows for submitted choices; (rows, asked) where asked means choices were given."""
     form = ChoicesForm(data=data)
@@ -114,7 +123,7 @@ def home(request: HttpRequest) -> HttpResponse:
     day = latest_trending_date()
     status = 200
     files = request.FILES if request.method == "POST" else None
-    rate_limited = False
+    rate_limited = preview_limited = False
     if request.method == "POST" and "preview" not in request.POST:
         form = SignupForm(request.POST, request.FILES)
         if form.is_valid():
@@ -127,7 +136,11 @@ def home(request: HttpRequest) -> HttpResponse:
         rows, asked = _preview_from(request.POST, files)
     else:
         data = request.POST if request.method == "POST" else request.GET
-        rows, asked = _preview_from(data, files) if "preview" in data else ([], False)
+        rows, asked = [], False
+        if "preview" in data and _preview_allowed(request):
+            rows, asked = _preview_from(data, files)
+        elif "preview" in data:
+            status, preview_limited = 429, True
         initial = {**data.dict(), "topics": data.getlist("topics")} if asked else {}
         form = SignupForm(initial=initial)
     context = {
@@ -139,13 +152,14 @@ def home(request: HttpRequest) -> HttpResponse:
         "preview_asked": asked,
         "show_preview": True,
         "rate_limited": rate_limited,
+        "preview_limited": preview_limited,
         "nav": "today",
         # `make run`: the recorded demo day and no real source yet; the page says so.
         "demo": not Source.objects.filter(enabled=True).exists()
         and Source.objects.filter(name=DEMO_SOURCE).exists(),
     }
     response = render(request, "digest/home.html", context, status=status)
-    if rate_limited:
+    if rate_limited or preview_limited:
         response["Retry-After"] = "3600"
     return response
 
@@ -159,6 +173,10 @@ def favicon(request: HttpRequest) -> HttpResponse:
 def preview(request: HttpRequest) -> HttpResponse:
     """The live preview fragment the sign-up form fetches while a visitor chooses (a POST,
     with the CSRF token, when a library file is chosen: files do not fit in a URL)."""
+    if not _preview_allowed(request):
+        response = render(request, "digest/_preview.html", {"preview_limited": True}, status=429)
+        response["Retry-After"] = "3600"
+        return response
     if request.method == "POST":
         rows, asked = _preview_from(request.POST, request.FILES)
     else:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from digest.models import Delivery, Edition, Paper
+from digest.web import pages
 from subscriptions.models import Subscriber, Topic
 from tests.factories import PaperFactory
 
@@ -91,6 +92,38 @@ def test_the_no_javascript_preview_button_posts_so_the_address_stays_out_of_urls
 def test_the_preview_says_so_when_nothing_matches(client, papers) -> None:
     response = client.get(reverse("digest:preview"), {"interests": "medieval poetry metre"})
     assert "0</span> papers from the last 7 days match" in response.content.decode()
+
+
+def test_previews_past_the_hourly_cap_of_a_network_are_refused_without_running_the_matcher(
+    client, papers, settings, monkeypatch
+) -> None:
+    settings.PREVIEW_RATE_PER_IP_PER_HOUR = 2
+    ran = []
+    real = pages.preview_matches
+    monkeypatch.setattr(pages, "preview_matches", lambda **kw: ran.append(1) or real(**kw))
+    choices = {"interests": "preference optimization"}
+    assert client.get(reverse("digest:preview"), choices).status_code == 200
+    assert client.get(reverse("digest:preview"), choices).status_code == 200
+    refused = client.get(reverse("digest:preview"), choices)
+    assert (refused.status_code, refused["Retry-After"]) == (429, "3600")
+    assert "Previews are paused for your network" in refused.content.decode()
+    no_js = client.post("/", {"preview": "1", **choices, "email": "ada@example.org"})
+    assert no_js.status_code == 429 and "Previews are paused" in no_js.content.decode()
+    assert len(ran) == 2
+    # the sign-up limit is counted apart: signing up still works
+    signed_up = client.post(
+        "/",
+        {
+            **choices,
+            "email": "ada@example.org",
+            "frequency": "daily",
+            "weekday": "0",
+            "send_hour": "7",
+            "timezone": "UTC",
+            "max_papers": "10",
+        },
+    )
+    assert signed_up.status_code == 302
 
 
 def test_the_archive_groups_a_days_papers_by_topic(client, papers) -> None:
