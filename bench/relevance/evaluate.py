@@ -68,7 +68,9 @@ def metrics(top10: list[str], top20: list[str], grades: Mapping[str, int], cap: 
     return Metrics(ndcg(top10, grades, 10), ndcg(top20, grades, 20), precision, recall, len(top10))
 
 
-def profile_of(query: Query) -> ReaderProfile:
+def profile_of(query: Query, *, as_library: bool = False) -> ReaderProfile:
+    """The reader a query describes; with `as_library`, its marked papers arrive as seeds from
+    the reader's library (a pasted id or an imported BibTeX entry) instead of votes."""
     topics = load_topics()
     return ReaderProfile(
         topics=tuple(topics[s] for s in query.topics if s in topics),
@@ -76,6 +78,7 @@ def profile_of(query: Query) -> ReaderProfile:
         exclusions=query.exclusions,
         liked=query.liked,
         disliked=query.disliked,
+        library=query.liked if as_library else (),
     )
 
 
@@ -116,12 +119,14 @@ def _semantic(papers: list[PaperDoc], profile: ReaderProfile, documents, embed, 
     return [papers[i].id for i in np.argsort(-sims, kind="stable")[:k]]
 
 
-def ranked_lists(dataset: Dataset, query: Query, *, embed, depth: int = 20):
+def ranked_lists(
+    dataset: Dataset, query: Query, *, embed, depth: int = 20, as_library: bool = False
+):
     """Each system's list for one query, best first: ours as the edition would deliver it (its
     floor applies, so it may be shorter), the baselines always `depth` long."""
     candidates = dataset.candidates(query)
     documents = dataset.papers
-    profile = profile_of(query)
+    profile = profile_of(query, as_library=as_library)
     refs = {i: documents[i] for i in (*query.liked, *query.disliked) if i in documents}
     matcher = Matcher(candidates, reference_papers=refs, embed=embed)
     [ours] = matcher.match_profiles([profile], cap=depth)
@@ -137,14 +142,21 @@ def ranked_lists(dataset: Dataset, query: Query, *, embed, depth: int = 20):
     return lists
 
 
-def run(dataset: Dataset, *, embed: Callable | None, splits: set[str] | None = None):
+def run(
+    dataset: Dataset,
+    *,
+    embed: Callable | None,
+    splits: set[str] | None = None,
+    as_library: bool = False,
+):
     """One QueryResult per query of the chosen splits (all when None)."""
     results = []
     for query in dataset.queries:
         if splits and query.split not in splits:
             continue
         result = QueryResult(query)
-        for name, ranked in ranked_lists(dataset, query, embed=embed).items():
+        lists = ranked_lists(dataset, query, embed=embed, as_library=as_library)
+        for name, ranked in lists.items():
             result.systems[name] = metrics(ranked[:10], ranked[:20], query.grades)
         results.append(result)
     return results

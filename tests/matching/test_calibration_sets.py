@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,22 @@ def test_a_holdout_reader_is_ranked_by_every_system_without_vectors() -> None:
     lists = ranked_lists(holdout, query, embed=None)
     assert set(lists) == {"ours", "tfidf", "bm25"}
     assert len(lists["tfidf"]) == 20 and len(set(lists["tfidf"])) == 20
+
+
+def test_the_more_like_this_set_has_one_marked_paper_per_reader_split_before_scoring() -> None:
+    mlt = beir.load(RELEVANCE / "mlt")
+    assert len(mlt.queries) == 24
+    assert sorted(q.split for q in mlt.queries) == ["dev"] * 12 + ["test"] * 12
+    assert all(len(q.liked) == 1 and not q.text and not q.topics for q in mlt.queries)
+    for query in mlt.queries:
+        pool = json.loads((RELEVANCE / "mlt" / "pools" / f"{query.id}.json").read_text())
+        assert {p["id"] for p in pool["papers"]} == set(query.grades)  # every pooled paper graded
+        assert query.liked[0] not in query.grades
+
+
+def test_papers_from_a_library_rank_exactly_like_more_like_this_votes() -> None:
+    mlt = beir.load(RELEVANCE / "mlt")
+    for query in mlt.queries[:3]:
+        assert ranked_lists(mlt, query, embed=None, as_library=True) == ranked_lists(
+            mlt, query, embed=None
+        )

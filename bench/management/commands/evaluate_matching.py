@@ -3,7 +3,9 @@
 Without --dataset: our own graded set (bench/relevance/paperboy, the test split reported apart)
 and the older 83-paper set (bench/relevance/seed83). With --dataset DIR: any set in the BEIR
 layout (see bench/relevance/beir.py); --more-like-this reads each query id as a corpus paper the
-reader marked "more like this". Paper vectors are computed once per model and kept under var/.
+reader marked "more like this"; --as-library makes the marked papers seeds from the reader's
+library (what a pasted id or an imported BibTeX entry becomes). Paper vectors are computed once
+per model and kept under var/.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ class Command(BaseCommand):
             help="each query id is a corpus paper the reader marked",
         )
         parser.add_argument(
+            "--as-library",
+            action="store_true",
+            help="marked papers arrive as library seeds (pasted ids, BibTeX) instead of votes",
+        )
+        parser.add_argument(
             "--split", action="append", help="only these splits (qrels file names); repeatable"
         )
         parser.add_argument("--summary", action="store_true", help="means only, no per-query rows")
@@ -48,7 +55,9 @@ class Command(BaseCommand):
                 cache = beir.VectorCache(cache_path, encoder)
                 dataset = beir.with_vectors(dataset, cache)
             splits = set(options["split"]) if options["split"] else None
-            results = evaluate.run(dataset, embed=cache, splits=splits)
+            results = evaluate.run(
+                dataset, embed=cache, splits=splits, as_library=options["as_library"]
+            )
             if cache is not None:
                 cache.save()
             mode = "hybrid" if cache is not None else "lexical only (SEMANTIC_MATCHING off)"
