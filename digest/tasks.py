@@ -8,6 +8,7 @@ commits. Retry policies are on the decorators; queues are settings.CELERY_TASK_R
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -33,7 +34,7 @@ def _moment(now: str | None) -> dt.datetime:
 # --- Delivery -------------------------------------------------------------------------------
 
 
-def enqueue_pending(*, edition_ids: list[int], post_batches: list[list[int]] = ()) -> int:
+def enqueue_pending(*, edition_ids: list[int], post_batches: Sequence[list[int]] = ()) -> int:
     """Hand every pending row of these editions to the workers, in batches, after commit;
     and the channel posts' batches (Slack, Discord, Matrix) beside them."""
     batches = pending_batches(edition_ids=edition_ids)

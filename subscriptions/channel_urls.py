@@ -116,7 +116,7 @@ def check_url(kind: str, url: str, *, resolve: Resolver = socket.getaddrinfo) ->
     hosts, paths = ALLOWED[kind]
     label = dict(ALLOWED_LABELS)[kind]
     if hosts is not None and host not in hosts:
-        raise ValidationError(f"A {label} webhook URL starts with https://{sorted(hosts)[0]}/.")
+        raise ValidationError(f"A {label} webhook URL starts with https://{PRIMARY[kind]}/.")
     if not parts.path.startswith(paths) or parts.path.rstrip("/") in {p.rstrip("/") for p in paths}:
         raise ValidationError(f"That is not a {label} webhook URL: {EXAMPLES[kind]}")
     try:
@@ -130,6 +130,7 @@ def check_url(kind: str, url: str, *, resolve: Resolver = socket.getaddrinfo) ->
     return url
 
 
+PRIMARY = {"slack": "hooks.slack.com", "discord": "discord.com"}
 ALLOWED_LABELS = [("slack", "Slack"), ("discord", "Discord"), ("matrix", "Matrix")]
 EXAMPLES = {
     "slack": "it looks like https://hooks.slack.com/services/T000/B000/XXXX.",

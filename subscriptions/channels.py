@@ -28,6 +28,7 @@ channel_test_requested = Signal()
 
 
 class ChannelForm(forms.Form):
+    error_anchor = "channels"  # where the page's error summary links a form-wide error
     kind = forms.ChoiceField(label="Where", choices=Channel.Kind.choices)
     label = forms.CharField(
         label="Name (for you)",

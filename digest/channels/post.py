@@ -72,7 +72,9 @@ def _nothing_sent(error: requests.ConnectionError) -> bool:
     if isinstance(error, requests.ConnectTimeout):
         return True
     cause: BaseException | None = error
-    while cause is not None:
+    for _ in range(10):  # a short chain: requests' error, urllib3's MaxRetryError, its reason
+        if cause is None:
+            return False
         if isinstance(cause, NewConnectionError):  # refused, unreachable, no such name
             return True
         cause = cause.__cause__ or cause.__context__ or getattr(cause, "reason", None)
