@@ -27,6 +27,14 @@ log = logging.getLogger(__name__)
 channel_test_requested = Signal()
 
 
+class SecretURLInput(forms.URLInput):
+    """A URL field that never renders its value: a refused form comes back empty, so the page
+    (and whatever caches or records it) never holds the webhook secret."""
+
+    def format_value(self, value: object) -> None:
+        return None
+
+
 class ChannelForm(forms.Form):
     error_anchor = "channels"  # where the page's error summary links a form-wide error
     kind = forms.ChoiceField(label="Where", choices=Channel.Kind.choices)
@@ -39,7 +47,7 @@ class ChannelForm(forms.Form):
     url = forms.CharField(
         label="Webhook URL",
         max_length=channel_urls.MAX_URL_LENGTH,
-        widget=forms.URLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=SecretURLInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
     def __init__(self, *args: object, subscriber: Subscriber, **kwargs: object) -> None:

@@ -47,7 +47,7 @@ def test_the_readers_admin_page_lists_their_channels_masked(operator, posts) -> 
     html = operator.get(reverse("admin:subscriptions_subscriber_change", args=[reader.pk]))
     text = html.content.decode()
     assert html.status_code == 200
-    assert "channels (Slack, Discord, Matrix webhooks)" in text
+    assert "Channels (Slack, Discord, Matrix webhooks)" in text
     assert channel.url_masked in text and "#lab" in text and SECRET not in text
 
 

@@ -65,11 +65,13 @@ def test_a_refused_url_is_shown_inline_and_nothing_is_saved(reader, page, settin
     assert not Channel.objects.exists()
 
 
-def test_a_private_host_is_refused(reader, page, settings) -> None:
+def test_a_private_host_is_refused_and_the_url_is_not_shown_back(reader, page, settings) -> None:
     settings.CHANNEL_ALLOW_LOOPBACK_HTTP = False
-    response = add(Client(), page, "https://127.0.0.1/webhook/x", kind="matrix")
+    response = add(Client(), page, f"https://127.0.0.1/webhook/{SECRET}", kind="matrix")
     assert response.status_code == 400
-    assert "private or local address" in response.content.decode()
+    html = response.content.decode()
+    assert "private or local address" in html
+    assert SECRET not in html
 
 
 def test_a_reader_has_at_most_the_allowed_number_of_channels(reader, page, webhooks) -> None:
