@@ -36,7 +36,13 @@ class PostResult:
 
 
 def gone_note(channel: Channel, outcome: Outcome) -> str:
+    """What the reader reads under a disabled channel: what happened, when, what to do."""
     when = timezone.now().strftime("%-d %B %Y")
+    if outcome.status is None:  # refused by the address guard, not answered by the platform
+        return (
+            f"On {when} the webhook's host ({outcome.detail}): we no longer post there. "
+            "Add the channel again with a public webhook URL."
+        )
     return (
         f"{channel.get_kind_display()} {outcome.detail} on {when}: the webhook was removed or "
         "its link revoked. Add the channel again with a new webhook URL."

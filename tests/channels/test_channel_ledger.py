@@ -232,3 +232,18 @@ def socket_closed_port():
         yield port
 
     return closed()
+
+
+def test_a_name_that_now_resolves_to_a_private_address_is_refused_when_posting(
+    reader, webhooks, settings
+) -> None:
+    """DNS rebinding: the URL passed the check when saved; at connect time the guard sees a
+    loopback address and refuses before a byte is sent."""
+    channel = add_channel(reader, webhooks.url.replace("127.0.0.1", "localhost") + "/hook/x")
+    post = one_post(channel)
+    settings.CHANNEL_ALLOW_LOOPBACK_HTTP = False  # as in production
+    assert post_batch(post_ids=[post.pk]).failed == 1
+    assert webhooks.bodies == []
+    channel.refresh_from_db()
+    assert channel.status == Channel.Status.DISABLED
+    assert "now resolves to a private address" in channel.disabled_reason
