@@ -79,3 +79,16 @@ def test_production_refuses_the_loopback_test_setting() -> None:
 def test_check_deploy_warns_about_the_loopback_test_setting() -> None:
     result = manage("check", "--deploy", CHANNEL_ALLOW_LOOPBACK_HTTP="true")
     assert "paperboy.W005" in result.stderr + result.stdout
+
+
+@pytest.mark.django_db
+def test_explain_names_the_readers_channels_masked(posts) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _, channel, _ = posts
+    out = StringIO()
+    call_command("explain", "ada@example.org", stdout=out)
+    assert f"Channels:  Slack #lab ({channel.url_masked}): active" in out.getvalue()
+    assert SECRET not in out.getvalue()
