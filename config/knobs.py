@@ -50,6 +50,17 @@ FETCH_MAX_BYTES = _get("FETCH_MAX_BYTES", env.int, 5 * 1024 * 1024)
 FETCH_TIMEOUT_SECONDS = _get("FETCH_TIMEOUT_SECONDS", env.float, 30.0)
 # Hosts a source may redirect to although their address is private (digest/fetch_guard.py).
 FETCH_ALLOWED_PRIVATE_HOSTS = _get("FETCH_ALLOWED_PRIVATE_HOSTS", env.list, [])
+# Delivery channels (Slack, Discord, Matrix webhooks; docs/security.md, "Channel webhooks").
+# The key encrypting webhook URLs at rest (a Fernet key); empty: derived from SECRET_KEY.
+# Rotation: the old key goes to CHANNEL_KEY_FALLBACKS, then `manage.py rotate_channel_urls`.
+CHANNEL_KEY = _get("CHANNEL_KEY", env.str, "")
+CHANNEL_KEY_FALLBACKS = _get("CHANNEL_KEY_FALLBACKS", env.list, [])
+CHANNELS_PER_READER = _get("CHANNELS_PER_READER", env.int, 3)
+CHANNEL_TIMEOUT_SECONDS = _get("CHANNEL_TIMEOUT_SECONDS", env.float, 15.0)
+CHANNEL_TEST_INTERVAL_SECONDS = _get("CHANNEL_TEST_INTERVAL_SECONDS", env.int, 60)
+# Tests only: lets a webhook be plain http to a loopback address (a local stand-in for Slack).
+# Production refuses to start with it on; `check --deploy` warns elsewhere.
+CHANNEL_ALLOW_LOOPBACK_HTTP = _get("CHANNEL_ALLOW_LOOPBACK_HTTP", _strict_bool, False)
 # Operations: /healthz fails when the last successful ingest is older than this.
 HEALTH_MAX_INGEST_AGE_HOURS = _get("HEALTH_MAX_INGEST_AGE_HOURS", env.int, 30)
 HEALTH_BROKER_TIMEOUT_SECONDS = _get("HEALTH_BROKER_TIMEOUT_SECONDS", env.float, 2.0)

@@ -222,6 +222,11 @@ MAIL_DOMAIN = _get("MAIL_DOMAIN", env.str, DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1]
 
 from config.knobs import *  # noqa: E402, F403 (product knobs: digest hour, limits, retries)
 
+if PRODUCTION and CHANNEL_ALLOW_LOOPBACK_HTTP:  # noqa: F405 (from config.knobs)
+    raise ImproperlyConfigured(
+        "CHANNEL_ALLOW_LOOPBACK_HTTP is for tests only: production posts only to public https"
+    )
+
 USER_AGENT = f"Paperboy/1.0 (+{SITE_URL})"
 
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: bare domains become https://

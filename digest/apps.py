@@ -9,6 +9,7 @@ class DigestConfig(AppConfig):
         from anymail.signals import tracking
 
         from digest import checks, embeddings, receivers  # noqa: F401 (checks)
+        from subscriptions.channels import channel_test_requested
         from subscriptions.seeds import seeds_added
         from subscriptions.signals import reader_confirmed
 
@@ -20,3 +21,6 @@ class DigestConfig(AppConfig):
         )
         reader_confirmed.connect(receivers.on_reader_confirmed, dispatch_uid="digest.welcome")
         seeds_added.connect(receivers.on_seeds_added, dispatch_uid="digest.seeds")
+        channel_test_requested.connect(
+            receivers.on_channel_test_requested, dispatch_uid="digest.channel_test"
+        )

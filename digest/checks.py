@@ -49,6 +49,14 @@ def check_delivery_settings(**kwargs: object) -> list[checks.CheckMessage]:
                 id="paperboy.W003",
             )
         )
+    if settings.CHANNEL_ALLOW_LOOPBACK_HTTP:
+        found.append(
+            checks.Warning(
+                "CHANNEL_ALLOW_LOOPBACK_HTTP lets a reader's webhook reach this machine over "
+                "plain http: it is for tests only",
+                id="paperboy.W005",
+            )
+        )
     timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
     longest = max(MAX_RATE_LIMIT_WAIT, settings.SEND_RETRY_MAX_SECONDS)
     if timeout is not None and timeout <= 2 * longest:

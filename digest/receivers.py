@@ -1,5 +1,5 @@
 """Signal hand-offs, each enqueued after commit: a confirmed reader gets a welcome digest; an
-ESP tracking event is stored at once and processed by a worker."""
+ESP tracking event is stored at once and processed by a worker; a channel test is posted."""
 
 from __future__ import annotations
 
@@ -50,6 +50,14 @@ def enqueue_welcome_digest(subscriber_id: int) -> None:
         tasks.send_welcome_digest.delay(subscriber_id)
     except OperationalError:
         logger.exception("event=welcome_digest_not_enqueued subscriber=%s", subscriber_id)
+
+
+def on_channel_test_requested(sender: object, channel_id: int, **kwargs) -> None:
+    """Sent after commit (subscriptions.channels.request_test): post the test from a worker."""
+    try:
+        tasks.send_channel_test.delay(channel_id)
+    except OperationalError:  # the page says "on its way"; the reader can ask again
+        logger.exception("event=channel_test_not_enqueued channel=%s", channel_id)
 
 
 def on_tracking(sender: object, event: AnymailTrackingEvent, esp_name: str, **kwargs) -> None:

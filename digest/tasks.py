@@ -8,12 +8,16 @@ commits. Retry policies are on the decorators; queues are settings.CELERY_TASK_R
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from digest import embeddings, ingest, library
+from digest.channels import runs as channel_runs
+from digest.channels.send import post_batch, send_test_post
 from digest.delivery import runs, webhooks
 from digest.delivery.errors import retry_delay
 from digest.delivery.send import pending_batches
@@ -30,24 +34,36 @@ def _moment(now: str | None) -> dt.datetime:
 # --- Delivery -------------------------------------------------------------------------------
 
 
-def enqueue_pending(*, edition_ids: list[int]) -> int:
-    """Hand every pending row of these editions to the workers, in batches, after commit."""
+def enqueue_pending(*, edition_ids: list[int], post_batches: Sequence[list[int]] = ()) -> int:
+    """Hand every pending row of these editions to the workers, in batches, after commit;
+    and the channel posts' batches (Slack, Discord, Matrix) beside them."""
     batches = pending_batches(edition_ids=edition_ids)
     for batch in batches:
         transaction.on_commit(lambda batch=batch: send_batch.delay(delivery_ids=batch))
+    for batch in post_batches:
+        transaction.on_commit(lambda batch=batch: send_channel_posts.delay(post_ids=batch))
     return len(batches)
 
 
 @shared_task(name="digest.send_due_digests")
 def send_due_digests(now: str | None = None) -> int:
-    """Hourly: build every due reader's edition, then enqueue what is pending."""
-    return enqueue_pending(edition_ids=runs.build_due_editions(now=_moment(now)))
+    """Hourly: build every due reader's edition and its channel posts, then enqueue what is
+    pending."""
+    moment = _moment(now)
+    edition_ids = runs.build_due_editions(now=moment)
+    return enqueue_pending(
+        edition_ids=edition_ids, post_batches=channel_runs.prepare_posts(now=moment)
+    )
 
 
 @shared_task(name="digest.recover_deliveries")
 def recover_deliveries(now: str | None = None) -> int:
     """Every RECOVERY_INTERVAL_SECONDS: resume editions a crash stopped (safe to run twice)."""
-    return enqueue_pending(edition_ids=runs.stalled_editions(now=_moment(now)))
+    moment = _moment(now)
+    return enqueue_pending(
+        edition_ids=runs.stalled_editions(now=moment),
+        post_batches=channel_runs.stalled_posts(now=moment),
+    )
 
 
 # A dropped database connection (failover, restart, a killed backend) retries the whole batch:
@@ -80,6 +96,38 @@ def send_batch(self: Task, *, delivery_ids: list[int], database_retries: int = 0
             countdown=retry_delay(self.request.retries + 1),
         )
     return {"sent": result.sent, "failed": result.failed, "skipped": result.skipped}
+
+
+@shared_task(bind=True, name="digest.send_channel_posts", max_retries=None)
+def send_channel_posts(
+    self: Task, *, post_ids: list[int], database_retries: int = 0
+) -> dict[str, int]:
+    """Post one batch of channel posts; like send_batch, rows a 429/5xx put back are retried
+    alone after a back-off (at least what the platform's Retry-After asked, within the cap),
+    bounded per row by ChannelPost.attempts (SEND_MAX_ATTEMPTS)."""
+    try:
+        result = post_batch(post_ids=post_ids)
+    except DATABASE_ERRORS as error:
+        if database_retries >= DATABASE_RETRIES:
+            raise
+        raise self.retry(
+            exc=error,
+            kwargs={"post_ids": post_ids, "database_retries": database_retries + 1},
+            countdown=retry_delay(database_retries + 1),
+        ) from error
+    if result.retry:
+        wait = min(result.retry_after or 0.0, settings.SEND_RETRY_MAX_SECONDS)
+        raise self.retry(
+            kwargs={"post_ids": result.retry},
+            countdown=max(wait, retry_delay(self.request.retries + 1)),
+        )
+    return {"sent": result.sent, "failed": result.failed, "skipped": result.skipped}
+
+
+@shared_task(name="digest.send_channel_test")
+def send_channel_test(channel_id: int) -> str:
+    """A reader's "send a test post" (rate-limited where it is asked for)."""
+    return send_test_post(channel_id=channel_id)
 
 
 @shared_task(name="digest.send_welcome_digest")

@@ -1,5 +1,6 @@
-"""Admin: each reader's library seeds, entries still being looked up, and followed authors
-(inlines on the reader's page, see admin.SubscriberAdmin), read-only but removable."""
+"""Admin: each reader's library seeds, entries still being looked up, followed authors and
+delivery channels (inlines on the reader's page, see admin.SubscriberAdmin), read-only but
+removable. A channel shows its masked URL only: the full one is a secret."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from subscriptions.models import Feedback, FollowedAuthor, LibraryEntry
+from subscriptions.models import Channel, Feedback, FollowedAuthor, LibraryEntry
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -49,4 +50,19 @@ class FollowedAuthorInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
-READER_INLINES = [SeedInline, LibraryEntryInline, FollowedAuthorInline]
+class ChannelInline(_ReadOnlyInline):
+    model = Channel
+    verbose_name_plural = "channels (Slack, Discord, Matrix webhooks)"
+    fields = [
+        "kind",
+        "label",
+        "url_masked",
+        "status",
+        "disabled_reason",
+        "test_result",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+
+READER_INLINES = [SeedInline, LibraryEntryInline, FollowedAuthorInline, ChannelInline]

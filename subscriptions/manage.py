@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from subscriptions import account_mail, services
+from subscriptions import account_mail, channels, services
 from subscriptions.forms import WEEKDAYS, ChangeEmailForm, PauseForm, PreferencesForm
 from subscriptions.models import Feedback, Subscriber
 from subscriptions.tokens import InvalidToken, subscriber_id_from, subscriber_token
@@ -57,6 +57,7 @@ def manage_page(request: HttpRequest, subscriber: Subscriber, **bound) -> HttpRe
         "prefs_form": PreferencesForm.for_subscriber(subscriber),
         "pause_form": default_pause_form(),
         "email_form": ChangeEmailForm(),
+        "channel_form": channels.ChannelForm(subscriber=subscriber),
         **bound,
     }
     feedback = (
@@ -73,6 +74,8 @@ def manage_page(request: HttpRequest, subscriber: Subscriber, **bound) -> HttpRe
         "unsubscribe_path": reverse(
             "subscriptions:unsubscribe", args=[subscriber_token("unsubscribe", subscriber)]
         ),
+        "channels": list(subscriber.channels.all()),
+        "channels_max": settings.CHANNELS_PER_READER,
         "error_forms": errors,
         **forms,
     }
@@ -141,6 +144,38 @@ def undo(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     return redirect(request.path)
 
 
+def _channel_id(request: HttpRequest) -> int | None:
+    value = request.POST.get("channel_id", "")
+    return int(value) if FEEDBACK_ID.fullmatch(value) else None
+
+
+def add_channel(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    form = channels.ChannelForm(request.POST, subscriber=subscriber)
+    if not form.is_valid():
+        return manage_page(request, subscriber, channel_form=form)
+    channel = channels.add_channel(subscriber=subscriber, **form.cleaned_data)
+    messages.success(
+        request, f"Added {channel.get_kind_display()}: your next digest is posted there too."
+    )
+    return redirect(request.path + "#channels")
+
+
+def remove_channel(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    channel_id = _channel_id(request)
+    if channel_id and channels.remove_channel(subscriber_id=subscriber.pk, channel_id=channel_id):
+        messages.success(request, "Removed. Nothing more is posted there.")
+    return redirect(request.path + "#channels")
+
+
+def channel_test(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    channel_id = _channel_id(request)
+    if channel_id and channels.request_test(subscriber_id=subscriber.pk, channel_id=channel_id):
+        messages.success(request, "A test post is on its way; its result shows below.")
+    else:
+        messages.warning(request, "One test post a minute per channel: try again shortly.")
+    return redirect(request.path + "#channels")
+
+
 ACTIONS: dict[str, Callable[[HttpRequest, Subscriber], HttpResponse]] = {
     "save": save,
     "pause": pause,
@@ -149,6 +184,9 @@ ACTIONS: dict[str, Callable[[HttpRequest, Subscriber], HttpResponse]] = {
     "unsubscribe": unsubscribe,
     "resubscribe": resubscribe,
     "undo": undo,
+    "add_channel": add_channel,
+    "remove_channel": remove_channel,
+    "test_channel": channel_test,
 }
 
 

@@ -217,3 +217,48 @@ class FollowedAuthor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --- Delivery channels besides email (subscriptions/channels.py; digest/channels/) ----------
+
+
+class ChannelQuerySet(models.QuerySet["Channel"]):
+    def active(self) -> ChannelQuerySet:
+        return self.filter(status=Channel.Status.ACTIVE)
+
+
+class Channel(models.Model):
+    """A Slack, Discord or Matrix webhook that gets the reader's digest beside the email.
+
+    The URL is a bearer secret (whoever holds it can post to the room): it is stored only
+    encrypted (`url_encrypted`, Fernet; subscriptions/channel_urls.py) and shown only masked."""
+
+    class Kind(models.TextChoices):
+        SLACK = "slack", "Slack"
+        DISCORD = "discord", "Discord"
+        MATRIX = "matrix", "Matrix"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        DISABLED = "disabled"
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="channels")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    label = models.CharField(max_length=60, blank=True)
+    url_encrypted = models.TextField(help_text="The webhook URL, Fernet-encrypted")
+    url_masked = models.CharField(max_length=120, help_text="Host and last 4 characters")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    # The "send a test post" button: when it was last pressed (one per interval) and the result.
+    test_requested_at = models.DateTimeField(null=True, blank=True)
+    test_result = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=django_timezone.now)
+
+    objects = ChannelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.label or self.url_masked}"

@@ -6,7 +6,7 @@ are set here, with the operator's side of Paperboy.
 
 from django.contrib import admin
 
-from digest.admin import deliveries, papers, sources  # noqa: F401 (registers the ModelAdmins)
+from digest.admin import channels, deliveries, papers, sources  # noqa: F401 (registers them)
 
 admin.site.site_header = "Paperboy admin"
 admin.site.site_title = "Paperboy admin"

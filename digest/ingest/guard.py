@@ -24,7 +24,6 @@ through a proxy from the environment go through requests' proxy manager and are 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import socket
 import threading
 from collections.abc import Iterable, Iterator
@@ -35,6 +34,8 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
+from config.network import is_private_address
+
 _current = threading.local()
 
 
@@ -42,13 +43,6 @@ class PrivateAddressRefused(Exception):
     """A redirect (or a re-resolved name) led to an address that is not globally routable.
 
     Not an OSError on purpose: urllib3 would take it for a network fault and retry it."""
-
-
-def _is_private(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not ip.is_global or ip.is_multicast
 
 
 class Attempt:
@@ -99,7 +93,7 @@ class FetchGuard:
         host = host.lower().strip("[]")
         if host in self.allowed:
             return
-        private = _is_private(sock.getpeername()[0])
+        private = is_private_address(sock.getpeername()[0])
         if host == self.origin_host:
             if self._origin_private is None:
                 self._origin_private = private

@@ -62,6 +62,7 @@ class EditionHealth:
     complained: int = 0
     skip_reasons: dict[str, int] = field(default_factory=dict)
     fail_reasons: dict[str, int] = field(default_factory=dict)
+    channels: object = None  # digest.ops.channels.ChannelCounts, set by the dashboard view
 
     @property
     def bounce_rate(self) -> float:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from digest.models import Delivery, EmailEvent
 from digest.ops.preview import preview_next_digest
 from digest.schedule import next_edition_date
-from subscriptions.models import Subscriber
+from subscriptions.models import Channel, Subscriber
 
 RECENT_DELIVERIES = 30
 BAD_EVENTS = {"bounced", "complained", "rejected", "failed", "unsubscribed"}
@@ -71,6 +71,7 @@ class Explanation:
     deliveries: list[DeliveryLine] = field(default_factory=list)
     next_date: dt.date | None = None
     preview: list[dict] = field(default_factory=list)
+    channels: list[str] = field(default_factory=list)  # "Slack #lab: active (https://…WXYZ)"
 
     @property
     def found(self) -> bool:
@@ -223,4 +224,11 @@ def explain_reader(*, email: str, now: dt.datetime | None = None) -> Explanation
         deliveries=[_delivery_line(d) for d in deliveries],
         next_date=next_date,
         preview=preview_next_digest(subscriber=reader, date=next_date),
+        channels=[_channel_line(c) for c in reader.channels.all()],
     )
+
+
+def _channel_line(channel: Channel) -> str:
+    label = f" {channel.label}" if channel.label else ""
+    why = f": {channel.disabled_reason}" if channel.disabled_reason else ""
+    return f"{channel.get_kind_display()}{label} ({channel.url_masked}): {channel.status}{why}"

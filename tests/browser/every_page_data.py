@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from subscriptions import services
+from subscriptions import channels, services
 from subscriptions.models import Subscriber, Topic
 from subscriptions.tokens import confirmation_token, make_token, subscriber_token
 
@@ -73,6 +73,7 @@ def seed(modes: list[str]) -> SiteData:
     delivery = Delivery.objects.filter(subscriber=reader).order_by("-pk").first()
     assert delivery is not None and delivery.papers, "send_digests made no digest for the reader"
     paper = Paper.objects.filter(canonical_id=delivery.papers[0]["id"]).get()
+    _channels(reader)
 
     used = _reader("used@example.org", Status.PENDING)
     used_token = confirmation_token(used)
@@ -98,6 +99,27 @@ def seed(modes: list[str]) -> SiteData:
         unsubscribe_by_mode={
             m: subscriber_token("unsubscribe", _reader(f"leaving-{m}@example.org")) for m in modes
         },
+    )
+
+
+def _channels(reader: Subscriber) -> None:
+    """The preferences centre's Channels section with one active and one disabled channel."""
+    channels.add_channel(
+        subscriber=reader,
+        kind="slack",
+        label="#reading-group",
+        url="https://hooks.slack.com/services/T0AAAA/B0BBBB/abcdefghijklmnopWXYZ",
+    )
+    gone = channels.add_channel(
+        subscriber=reader,
+        kind="discord",
+        label="Lab server",
+        url="https://discord.com/api/webhooks/123456789/abcdefghijklmnop1234",
+    )
+    channels.disable(
+        channel_id=gone.pk,
+        reason="Discord answered 404 on 2 December 2026: the webhook was removed or its link "
+        "revoked. Add the channel again with a new webhook URL.",
     )
 
 

@@ -23,6 +23,7 @@ def render_text(x: Explanation) -> list[str]:
         + (f", paused until {r.paused_until:%Y-%m-%d}" if r.paused_until else ""),
         f"Schedule:  {r.frequency} at {r.send_hour}:00 {r.timezone}",
         f"Topics:    {', '.join(x.topics) or 'none'}",
+        f"Channels:  {'; '.join(x.channels) or 'none (email only)'}",
         "",
         "Timeline:",
     ]

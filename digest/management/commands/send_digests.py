@@ -9,6 +9,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from digest.channels.runs import edition_posts
+from digest.channels.send import post_batch
 from digest.delivery.runs import prepare_edition, preview_edition, send_edition
 from digest.tasks import enqueue_pending
 
@@ -39,7 +41,8 @@ class Command(BaseCommand):
             return
         if options["enqueue"]:
             report = prepare_edition(frequency=frequency, date=day)
-            batches = enqueue_pending(edition_ids=[report.edition.pk])
+            posts = edition_posts(edition_ids=[report.edition.pk])
+            batches = enqueue_pending(edition_ids=[report.edition.pk], post_batches=posts)
             self.stdout.write(
                 f"{report.edition}: {report.built} new rows, {batches} batches enqueued"
             )
@@ -50,3 +53,11 @@ class Command(BaseCommand):
             f"failed={report.failed} (new rows {report.built}; after a crash: "
             f"{report.recovered.resent} resent, {report.recovered.ambiguous} ambiguous)"
         )
+        posted = [
+            post_batch(post_ids=batch) for batch in edition_posts(edition_ids=[report.edition.pk])
+        ]
+        if posted:  # rows put back for a retry are posted by the next hourly run
+            self.stdout.write(
+                f"channel posts: sent={sum(r.sent for r in posted)} "
+                f"failed={sum(r.failed for r in posted)} retry={sum(len(r.retry) for r in posted)}"
+            )
