@@ -13,6 +13,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from digest.models import Delivery, Edition, EmailEvent, Paper, Source
+from subscriptions.choices import Choices
 from subscriptions.models import Subscriber, Topic
 
 DAY = dt.date(2025, 11, 25)
@@ -167,6 +168,13 @@ def signed_up_reader(email: str = "reader@example.org", **fields: object) -> Sub
 def settled_reader(email: str | None = None, **fields: object) -> Subscriber:
     """A reader who signed up and confirmed three days ago."""
     return make_reader(email, settled=True, **fields)
+
+
+def make_choices(**fields: object) -> Choices:
+    """A reader's choices as the sign-up form would give them (daily, 7:00 UTC, 10 papers)."""
+    defaults = {"topic_ids": (), "interests": "", "exclusions": "", "frequency": "daily"}
+    defaults |= {"weekday": 0, "send_hour": 7, "timezone": "UTC", "max_papers": 10}
+    return Choices(**{**defaults, **fields})
 
 
 def make_paper(title: str, *, abstract: str = "", seen: dt.datetime = MORNING, **fields) -> Paper:

@@ -25,6 +25,9 @@ from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+# release and fail: the email ledger's rules, applied to this ledger's claims (re-exported)
+from digest.delivery.ledger import fail as fail
+from digest.delivery.ledger import release as release
 from digest.models import ChannelPost
 from subscriptions.models import Channel, Subscriber
 
@@ -89,23 +92,6 @@ def mark_sent(claim: Claim, *, note: str = "") -> bool:
             status=Status.SENT, sent_at=timezone.now(), reason=note[:300]
         )
     )
-
-
-def release(claim: Claim, *, reason: str) -> bool:
-    """Back to pending for a retry, or failed once SEND_MAX_ATTEMPTS are used up; True when
-    the row will be retried."""
-    row = claim.row(Status.SENDING, Status.HANDED_OVER)
-    attempts = row.values_list("attempts", flat=True).first() or 0
-    if attempts >= settings.SEND_MAX_ATTEMPTS:
-        row.update(
-            status=Status.FAILED, reason=f"gave up after {attempts} attempts: {reason}"[:300]
-        )
-        return False
-    return bool(row.update(status=Status.PENDING, reason=f"will retry: {reason}"[:300]))
-
-
-def fail(claim: Claim, *, reason: str) -> None:
-    claim.row(Status.SENDING, Status.HANDED_OVER).update(status=Status.FAILED, reason=reason[:300])
 
 
 def settle_ambiguous(claim: Claim, *, reason: str) -> None:

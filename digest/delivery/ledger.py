@@ -153,7 +153,8 @@ def record_failure(claim: Claim, error: SendError) -> bool:
 
 def release(claim: Claim, *, reason: str) -> bool:
     """The server said "later" (or never got the message): back to pending for a retry, or
-    failed once the attempts are used up. True when the row will be retried."""
+    failed once the attempts are used up. True when the row will be retried. (Also the
+    channel ledger's: any claim whose `row()` selects its fenced row, with these statuses.)"""
     row = claim.row(Status.SENDING, Status.HANDED_OVER)
     attempts = row.values_list("attempts", flat=True).first() or 0
     if attempts >= settings.SEND_MAX_ATTEMPTS:

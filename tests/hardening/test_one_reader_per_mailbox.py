@@ -13,6 +13,7 @@ from subscriptions.addresses import InvalidAddress, normalize_address
 from subscriptions.choices import Choices
 from subscriptions.models import Subscriber
 from subscriptions.tokens import subscriber_token
+from tests import factories as f
 from tests.subscriptions.helpers import make_reader, signup_data
 
 SIGNUP = reverse("subscriptions:signup")
@@ -159,13 +160,4 @@ def test_consent_called_directly_uses_the_same_rule(smtp_server):
 
 
 def _choices() -> Choices:
-    return Choices(
-        topic_ids=(),
-        interests="graphs",
-        exclusions="",
-        frequency="daily",
-        weekday=0,
-        send_hour=7,
-        timezone="UTC",
-        max_papers=10,
-    )
+    return f.make_choices(interests="graphs")

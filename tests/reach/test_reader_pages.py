@@ -10,9 +10,9 @@ from django.urls import reverse
 from config.celery import app
 from digest.models import Paper
 from subscriptions import services
-from subscriptions.choices import Choices
 from subscriptions.models import Feedback, FollowedAuthor, LibraryEntry, Subscriber
 from subscriptions.tokens import confirmation_token, subscriber_token
+from tests import factories as f
 from tests.subscriptions.helpers import signup_data
 
 pytestmark = pytest.mark.django_db
@@ -177,16 +177,7 @@ def test_sign_up_seeds_wait_for_confirmation_then_become_marks(
 
     services.subscribe(
         email="ada@example.org",
-        choices=Choices(
-            topic_ids=(),
-            interests="robots",
-            exclusions="",
-            frequency="daily",
-            weekday=0,
-            send_hour=7,
-            timezone="UTC",
-            max_papers=10,
-        ),
+        choices=f.make_choices(interests="robots"),
     )
     reader = Subscriber.objects.get()
     assert not Feedback.objects.exists()  # not before the owner confirms
