@@ -244,3 +244,21 @@ def robot_papers(count: int) -> list[Paper]:
         )
         for i in range(count)
     ]
+
+
+def disabled_channel(reader: Subscriber):
+    """A Discord channel of `reader` that answered 404, as the preferences centre lists it."""
+    from subscriptions import channels
+
+    gone = channels.add_channel(
+        subscriber=reader,
+        kind="discord",
+        label="Lab server",
+        url="https://discord.com/api/webhooks/123456789/abcdefghijklmnop1234",
+    )
+    channels.disable(
+        channel_id=gone.pk,
+        reason="Discord answered 404 on 2 December 2026: the webhook was removed or its link "
+        "revoked. Add the channel again with a new webhook URL.",
+    )
+    return gone

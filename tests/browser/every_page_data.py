@@ -20,6 +20,7 @@ from django.utils import timezone
 from subscriptions import channels, services
 from subscriptions.models import Subscriber, Topic
 from subscriptions.tokens import confirmation_token, make_token, subscriber_token
+from tests import factories as f
 
 READER = "reader@example.org"
 OPERATOR = ("ops", "ops@paperboy.example", "correct horse")
@@ -110,17 +111,7 @@ def _channels(reader: Subscriber) -> None:
         label="#reading-group",
         url="https://hooks.slack.com/services/T0AAAA/B0BBBB/abcdefghijklmnopWXYZ",
     )
-    gone = channels.add_channel(
-        subscriber=reader,
-        kind="discord",
-        label="Lab server",
-        url="https://discord.com/api/webhooks/123456789/abcdefghijklmnop1234",
-    )
-    channels.disable(
-        channel_id=gone.pk,
-        reason="Discord answered 404 on 2 December 2026: the webhook was removed or its link "
-        "revoked. Add the channel again with a new webhook URL.",
-    )
+    f.disabled_channel(reader)
 
 
 def remove() -> None:

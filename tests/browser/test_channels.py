@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from subscriptions import channels
 from subscriptions.models import Channel, Subscriber
 from subscriptions.tokens import subscriber_token
+from tests import factories as f
 from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.browser.test_reader_journey import watch_for_errors
 from tests.channels.conftest import webhooks  # noqa: F401 (the stand-in Slack server)
@@ -21,17 +21,7 @@ SECRET = "secret-token-abcdefghijklmnop"
 @pytest.fixture
 def reader(site) -> Subscriber:
     reader = Subscriber.objects.create(email="ada@example.org", status=Subscriber.Status.ACTIVE)
-    gone = channels.add_channel(
-        subscriber=reader,
-        kind="discord",
-        label="Lab server",
-        url="https://discord.com/api/webhooks/123456789/abcdefghijklmnop1234",
-    )
-    channels.disable(
-        channel_id=gone.pk,
-        reason="Discord answered 404 on 2 December 2026: the webhook was removed or its link "
-        "revoked. Add the channel again with a new webhook URL.",
-    )
+    f.disabled_channel(reader)
     return reader
 
 
