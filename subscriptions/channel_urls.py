@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from config.network import is_private_address
+from subscriptions.models import Channel
 
 MAX_URL_LENGTH = 2000
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -114,7 +115,7 @@ def check_url(kind: str, url: str, *, resolve: Resolver = socket.getaddrinfo) ->
     if parts.username or parts.password:
         raise ValidationError("The webhook URL must not contain a user name or password.")
     hosts, paths = ALLOWED[kind]
-    label = dict(ALLOWED_LABELS)[kind]
+    label = Channel.Kind(kind).label
     if hosts is not None and host not in hosts:
         raise ValidationError(f"A {label} webhook URL starts with https://{PRIMARY[kind]}/.")
     if not parts.path.startswith(paths) or parts.path.rstrip("/") in {p.rstrip("/") for p in paths}:
@@ -131,7 +132,6 @@ def check_url(kind: str, url: str, *, resolve: Resolver = socket.getaddrinfo) ->
 
 
 PRIMARY = {"slack": "hooks.slack.com", "discord": "discord.com"}
-ALLOWED_LABELS = [("slack", "Slack"), ("discord", "Discord"), ("matrix", "Matrix")]
 EXAMPLES = {
     "slack": "it looks like https://hooks.slack.com/services/T000/B000/XXXX.",
     "discord": "it looks like https://discord.com/api/webhooks/123/abc.",

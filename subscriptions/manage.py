@@ -27,7 +27,7 @@ from subscriptions.tokens import InvalidToken, subscriber_id_from, subscriber_to
 PAUSE_INSTEAD_DAYS = 30
 # ASCII digits only, and few enough to be an id: str.isdigit() accepts "²" and int() refuses
 # 5,000-digit strings, either of which would otherwise be a 500.
-FEEDBACK_ID = re.compile(r"[0-9]{1,18}")
+POSTED_ID = re.compile(r"[0-9]{1,18}")
 
 
 def default_pause_form() -> PauseForm:
@@ -135,18 +135,17 @@ def resubscribe(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
     return redirect(request.path)
 
 
+def _posted_id(request: HttpRequest, name: str) -> int | None:
+    """A row id from the form (`feedback_id`, `channel_id`), or None when it is not one."""
+    value = request.POST.get(name, "")
+    return int(value) if POSTED_ID.fullmatch(value) else None
+
+
 def undo(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
-    feedback_id = request.POST.get("feedback_id", "")
-    if FEEDBACK_ID.fullmatch(feedback_id) and services.undo_feedback(
-        subscriber_id=subscriber.pk, feedback_id=int(feedback_id)
-    ):
+    feedback_id = _posted_id(request, "feedback_id")
+    if feedback_id and services.undo_feedback(subscriber_id=subscriber.pk, feedback_id=feedback_id):
         messages.success(request, "Removed. Matching no longer uses that vote.")
     return redirect(request.path)
-
-
-def _channel_id(request: HttpRequest) -> int | None:
-    value = request.POST.get("channel_id", "")
-    return int(value) if FEEDBACK_ID.fullmatch(value) else None
 
 
 def add_channel(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
@@ -161,14 +160,14 @@ def add_channel(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
 
 
 def remove_channel(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
-    channel_id = _channel_id(request)
+    channel_id = _posted_id(request, "channel_id")
     if channel_id and channels.remove_channel(subscriber_id=subscriber.pk, channel_id=channel_id):
         messages.success(request, "Removed. Nothing more is posted there.")
     return redirect(request.path + "#channels")
 
 
 def channel_test(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
-    channel_id = _channel_id(request)
+    channel_id = _posted_id(request, "channel_id")
     if channel_id and channels.request_test(subscriber_id=subscriber.pk, channel_id=channel_id):
         messages.success(request, "A test post is on its way; its result shows below.")
     else:

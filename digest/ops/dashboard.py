@@ -18,6 +18,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from digest.models import Delivery, Edition, EmailEvent, IngestRun, Paper, Source
+from digest.ops.channels import ChannelCounts, channel_counts
 from subscriptions.models import Subscriber, Topic
 from subscriptions.stats import active_readers_per_topic
 
@@ -62,7 +63,7 @@ class EditionHealth:
     complained: int = 0
     skip_reasons: dict[str, int] = field(default_factory=dict)
     fail_reasons: dict[str, int] = field(default_factory=dict)
-    channels: object = None  # digest.ops.channels.ChannelCounts, set by the dashboard view
+    channels: ChannelCounts = field(default_factory=ChannelCounts)  # Slack/Discord/Matrix posts
 
     @property
     def bounce_rate(self) -> float:
@@ -217,6 +218,8 @@ def delivery_health(*, today: dt.date, editions: int = EDITIONS_SHOWN) -> list[E
                 target = row.skip_reasons if status == "skipped" else row.fail_reasons
                 label = _reason_label(reason)
                 target[label] = target.get(label, 0) + n
+    for edition_id, counts in channel_counts(list(health)).items():
+        health[edition_id].channels = counts
     complaints = (
         EmailEvent.objects.filter(
             event_type__in=["bounced", "complained"], delivery__edition_id__in=list(health)

@@ -19,7 +19,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from digest.ops import dashboard
-from digest.ops.channels import channel_counts
 from digest.ops.explain import explain_reader
 from digest.ops.health import health_report
 from digest.ops.preview import preview_next_digest, send_test_digest
@@ -41,9 +40,6 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     ingest = dashboard.ingest_by_day(today=today)
     editions = dashboard.delivery_health(today=today)
     sources = dashboard.ingestion_health(now=now)
-    posts = channel_counts([e.edition.pk for e in editions])
-    for row in editions:
-        row.channels = posts[row.edition.pk]
     context = {
         "title": "Operations dashboard",
         "now": now,

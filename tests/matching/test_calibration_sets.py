@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.relevance import beir, derived
+from bench.relevance import beir, derived, evaluate
 from bench.relevance.evaluate import ranked_lists
 from digest.matching import calibration
+from digest.matching.engine import Matcher
 
 RELEVANCE = Path(__file__).resolve().parents[2] / "bench" / "relevance"
 
@@ -76,7 +77,23 @@ def test_the_more_like_this_set_has_one_marked_paper_per_reader_split_before_sco
 
 def test_papers_from_a_library_rank_exactly_like_more_like_this_votes() -> None:
     mlt = beir.load(RELEVANCE / "mlt")
-    for query in mlt.queries[:3]:
+    checked = 0
+    for query in mlt.queries:
+        refs = {i: mlt.papers[i] for i in query.liked}
+        lists = {}
+        for as_library in (False, True):
+            matcher = Matcher(mlt.candidates(query), reference_papers=refs, embed=None)
+            profile = evaluate.profile_of(query, as_library=as_library)
+            [lists[as_library]] = matcher.match_profiles([profile], cap=20)
+        if not lists[False]:
+            continue  # on words alone some marked papers share no word with this week
+        checked += 1
+        assert [m.paper_id for m in lists[True]] == [m.paper_id for m in lists[False]]
+        assert all("from your library" in m.why for m in lists[True])  # the seeds reached it
+        assert not any("from your library" in m.why for m in lists[False])
         assert ranked_lists(mlt, query, embed=None, as_library=True) == ranked_lists(
             mlt, query, embed=None
         )
+        if checked == 3:
+            break
+    assert checked == 3
