@@ -38,7 +38,10 @@
       ? fetch(url, { method: "POST", body: body, headers: { "Accept": "text/html" } })
       : fetch(url + "?" + params.toString(), { headers: { "Accept": "text/html" } });
     request
-      .then(function (response) { return response.ok ? response.text() : null; })
+      // 429: the network's hourly preview cap; its fragment says previews are paused.
+      .then(function (response) {
+        return response.ok || response.status === 429 ? response.text() : null;
+      })
       .then(function (html) {
         if (html !== null && ticket === latest) { box.innerHTML = html; updateBar(); }
       })

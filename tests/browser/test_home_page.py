@@ -55,3 +55,16 @@ def test_the_preview_works_without_javascript(browser, site, demo_papers):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375  # no sideways scrolling on a phone
     screenshot(page, "home-preview-no-js-375")
+
+
+def test_a_network_past_the_preview_cap_is_told_previews_are_paused(
+    browser, site, demo_papers, settings
+):
+    settings.PREVIEW_RATE_PER_IP_PER_HOUR = 0
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(site.url + "/")
+    page.get_by_label("Your interests, in your own words").fill("diffusion policies for robots")
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("Previews are paused for your network", timeout=10_000)
+    assert preview.locator(".paper").count() == 0
+    screenshot(page, "home-preview-paused-phone")
