@@ -1,0 +1,104 @@
+"""The session-6 test set (bench/relevance/fresh/): built before any constant was changed.
+
+    .venv/bin/python -m bench.relevance.fresh_build pool    # once, before grading
+    .venv/bin/python -m bench.relevance.fresh_build qrels   # after grading: qrels/fresh.tsv
+
+Why: by session 6 every earlier set had been read while choosing something (paperboy train/dev
+chose weights and floor, its test, the holdout and the mlt test were read and then looked at
+again), so none of them can say what a change does for a new reader. This set is read once, at
+the end of the session; everything before it is development data.
+
+Readers: 24 free-text readers written by a separate author who read neither code nor papers
+(free.json: short, sentence-long, topic-only, with exclusions, niche, combined; 6 over the
+Daily Papers seed day, 18 over the corpus weeks w1 and w4 — 1-7 and 22-28 October 2018), and
+"more like this" readers with one marked paper each, chosen here by seed: the primary categories
+with at least 40 papers in those two weeks (18 of them), shuffled, one paper of each from its
+week.
+Candidates: every paper of the reader's window except the matcher's 200 background papers.
+Pooled and graded as holdout_build.py describes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections import Counter
+from pathlib import Path
+
+from bench.relevance import holdout_build, mlt_build
+from bench.relevance.pool import load_papers
+
+HERE = Path(__file__).resolve().parent / "fresh"
+SEED = 6_2026_12_02
+MLT_QUERIES = 20
+MIN_CATEGORY_PAPERS = 40
+WINDOWS = ("w1", "w4", "seed")
+
+
+def _papers() -> list[dict]:
+    from digest.matching.facets import BACKGROUND
+
+    background = {" ".join(e["title"].split()).lower() for e in json.loads(BACKGROUND.read_text())}
+    by_window = load_papers()
+    return [
+        {**p, "window": w}
+        for w in WINDOWS
+        for p in by_window[w]
+        if " ".join(p["title"].split()).lower() not in background
+    ]
+
+
+def mlt_queries(papers: list[dict]) -> list[dict]:
+    weeks = [p for p in papers if p["window"] in ("w1", "w4")]
+    counts = Counter(p["categories"][0] for p in weeks)
+    categories = sorted(c for c, n in counts.items() if n >= MIN_CATEGORY_PAPERS)
+    rng = random.Random(SEED)
+    rng.shuffle(categories)
+    queries = []
+    for category in categories[:MLT_QUERIES]:
+        window = ("w1", "w4")[len(queries) % 2]
+        pool = [p for p in weeks if p["window"] == window and p["categories"][0] == category]
+        marked = rng.choice(sorted(pool, key=lambda p: p["id"]))
+        queries.append(
+            {
+                "id": f"n{len(queries) + 1:02d}",
+                "kind": "feedback",
+                "field": category,
+                "persona": f"A {category} researcher who marked one paper 'more like this'.",
+                "interests": "",
+                "topics": [],
+                "exclusions": "",
+                "must_have_hint": mlt_build.GRADING,
+                "liked": [marked["id"]],
+                "disliked": [],
+                "window": window,
+            }
+        )
+    return queries
+
+
+def main() -> None:
+    import os
+
+    import django
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    if sys.argv[1:] == ["pool"]:
+        papers = _papers()
+        free = json.loads((HERE / "free.json").read_text(encoding="utf-8"))
+        queries = [{**q, "split": "fresh"} for q in [*free, *mlt_queries(papers)]]
+        (HERE / "interests.json").write_text(json.dumps(queries, indent=1, ensure_ascii=False))
+        holdout_build.write_beir(papers, queries, here=HERE, window=None)
+        holdout_build.pool(queries, here=HERE)
+    elif sys.argv[1:] == ["qrels"]:
+        queries = json.loads((HERE / "interests.json").read_text(encoding="utf-8"))
+        holdout_build.write_qrels(queries, here=HERE, name="fresh")
+    else:
+        raise SystemExit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
