@@ -1,7 +1,7 @@
 """The session-6 test set (bench/relevance/fresh/): built before any constant was changed.
 
-    .venv/bin/python -m bench.relevance.fresh_build pool    # once, before grading
-    .venv/bin/python -m bench.relevance.fresh_build qrels   # after grading: qrels/fresh.tsv
+    .venv/bin/python -m bench.relevance.fresh_build pool [fresh2]   # once, before grading
+    .venv/bin/python -m bench.relevance.fresh_build qrels [fresh2]  # after: qrels/<name>.tsv
 
 Why: by session 6 every earlier set had been read while choosing something (paperboy train/dev
 chose weights and floor, its test, the holdout and the mlt test were read and then looked at
@@ -16,6 +16,11 @@ with at least 40 papers in those two weeks (18 of them), shuffled, one paper of 
 week.
 Candidates: every paper of the reader's window except the matcher's 200 background papers.
 Pooled and graded as holdout_build.py describes.
+
+fresh2 (bench/relevance/fresh2/), built the same way later in session 6, before the acronym
+spelling (digest/matching/acronyms.py) was added: 24 more free-text readers by the same kind of
+author (asked the same way, told which interests were already taken), over the seed day and the
+weeks w2 and w3 (8-21 October 2018); no "more like this" readers.
 """
 
 from __future__ import annotations
@@ -29,21 +34,21 @@ from pathlib import Path
 from bench.relevance import holdout_build, mlt_build
 from bench.relevance.pool import load_papers
 
-HERE = Path(__file__).resolve().parent / "fresh"
+ROOT = Path(__file__).resolve().parent
 SEED = 6_2026_12_02
 MLT_QUERIES = 20
 MIN_CATEGORY_PAPERS = 40
-WINDOWS = ("w1", "w4", "seed")
+SETS = {"fresh": ("w1", "w4", "seed"), "fresh2": ("w2", "w3", "seed")}  # name -> windows
 
 
-def _papers() -> list[dict]:
+def _papers(windows: tuple[str, ...]) -> list[dict]:
     from digest.matching.facets import BACKGROUND
 
     background = {" ".join(e["title"].split()).lower() for e in json.loads(BACKGROUND.read_text())}
     by_window = load_papers()
     return [
         {**p, "window": w}
-        for w in WINDOWS
+        for w in windows
         for p in by_window[w]
         if " ".join(p["title"].split()).lower() not in background
     ]
@@ -86,16 +91,21 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    if sys.argv[1:] == ["pool"]:
-        papers = _papers()
-        free = json.loads((HERE / "free.json").read_text(encoding="utf-8"))
-        queries = [{**q, "split": "fresh"} for q in [*free, *mlt_queries(papers)]]
-        (HERE / "interests.json").write_text(json.dumps(queries, indent=1, ensure_ascii=False))
-        holdout_build.write_beir(papers, queries, here=HERE, window=None)
-        holdout_build.pool(queries, here=HERE)
-    elif sys.argv[1:] == ["qrels"]:
-        queries = json.loads((HERE / "interests.json").read_text(encoding="utf-8"))
-        holdout_build.write_qrels(queries, here=HERE, name="fresh")
+    action, name = [*sys.argv[1:], "fresh"][:2]
+    if name not in SETS:
+        raise SystemExit(__doc__)
+    here = ROOT / name
+    if action == "pool":
+        papers = _papers(SETS[name])
+        free = json.loads((here / "free.json").read_text(encoding="utf-8"))
+        mlt = mlt_queries(papers) if name == "fresh" else []
+        queries = [{**q, "split": name} for q in [*free, *mlt]]
+        (here / "interests.json").write_text(json.dumps(queries, indent=1, ensure_ascii=False))
+        holdout_build.write_beir(papers, queries, here=here, window=None)
+        holdout_build.pool(queries, here=here)
+    elif action == "qrels":
+        queries = json.loads((here / "interests.json").read_text(encoding="utf-8"))
+        holdout_build.write_qrels(queries, here=here, name=name)
     else:
         raise SystemExit(__doc__)
 
