@@ -2,27 +2,29 @@
 
     .venv/bin/python -m bench.relevance.calibrate [--lexical]
 
-Readers: the train and dev splits of bench/relevance/paperboy, each with the feedback-only
-readers derived from its interests (derived.py: "train-derived", "dev-derived"). The test split
-and the holdout are never read here.
+Readers (session 6: every earlier set is development data; bench/relevance/fresh and fresh2
+are the sets read once, after these values were fixed): "train" below is the paperboy set's
+train and test splits, each with the feedback-only readers derived from its interests
+(derived.py); "more like this" readers are the 36 real ones of bench/relevance/mlt and the
+holdout (one to three marked papers, nothing typed); the floor readers are the paperboy dev
+split (+ dev-derived) and the holdout's readers with words or topics.
 
 1. Direction: for every train reader and every candidate paper, the reader's best facet of each
    kind (highest standout + lexical) gives one row (standout, semantic, lexical; calibration.py),
    labelled "grade >= 1" (unjudged papers are 0, as in pooling); one logistic regression per
    kind. "paper" (marked papers) starts from the direction of "words", which has far more
-   rows; steps 2 and 3 give it its own lexical share and calibration, on the train feedback
-   readers (real and derived).
+   rows; steps 2 and 3 give it its own lexical share and calibration, on the "more like this"
+   readers.
 2. Lexical share: a classifier over all candidates is not a ranking; the lexical weight of each
    kind is multiplied by the factor of LEXICAL_FACTORS that ranks best on train (matcher with
    its floor at 0): "words" and "topic" together by mean nDCG@10 of the train readers with
-   words or topics; "paper" among PAPER_FACTORS by mean nDCG@20 of the dev readers of the "more
-   like this" set (bench/relevance/mlt, session 5: one marked paper each, graded for that
-   paper). Until session 5 it was chosen on the train feedback readers, most of them derived
-   from interest labels, a proxy that favoured the marked paper's words (x4).
+   words or topics; "paper" among PAPER_FACTORS by mean nDCG@20 of the "more like this"
+   readers. (Until session 5 on the train feedback readers, most of them derived from interest
+   labels, a proxy that favoured the marked paper's words: x4; session 5 on mlt dev: x0.5.)
 3. Calibration: with that direction fixed, a one-feature logistic regression of the combined
-   score on the same train rows gives each kind's scale and bias (so probabilities stay
-   probabilities after step 2).
-4. Floor: the real matcher on dev (+ dev-derived) for floors 0.05 ... 0.95. Must-reads first:
+   score on the same rows ("paper": the "more like this" readers') gives each kind's scale
+   and bias (so probabilities stay probabilities after step 2).
+4. Floor: the real matcher on the floor readers for floors 0.05 ... 0.95. Must-reads first:
    among the floors with the best mean must-have recall (two decimals), the highest, which
    delivers the fewest papers that are not wanted ("nothing today" stays true).
 """

@@ -12,20 +12,24 @@ one set of weights per facet kind. The absolute similarities keep "nothing today
 with no paper near an interest, the best of them still stands out, but is not close.
 
 How each value was chosen (bench/relevance, interests written and graded independently of this
-code; its split was fixed before any system was scored), `bench/relevance/calibrate.py`:
-- the direction: one logistic regression per kind on the *train* split (every candidate paper,
-  unjudged ones as 0; target grade >= 1); "paper" (marked papers) starts from "words".
+code; every split fixed before any system was scored), `bench/relevance/calibrate.py`. Since
+session 6 every earlier set is development data, and bench/relevance/fresh (then fresh2) was
+built, graded and read once after the values were fixed:
+- the direction: one logistic regression per kind on the paperboy set's *train* and *test*
+  splits (every candidate paper, unjudged ones as 0; target grade >= 1); "paper" (marked
+  papers) starts from the direction of "words".
 - the lexical share: a classifier over every candidate under-weights the words a reader and a
   paper share, which is what puts the must-reads on top; each kind's lexical weight is
-  multiplied by the factor of 0.5, 1, 2, 4, 8 that ranks best on *train* (words x2 and
-  topic x8 by nDCG@10); marked papers' by the factor of 0, 0.25 ... 8 with the best nDCG@20 on
-  the *dev* split of the "more like this" set (bench/relevance/mlt, session 5: x0.5; until
-  then x4, chosen on feedback readers derived from interest labels, which favoured words).
-- the scale and bias: a one-feature logistic regression of that combined score, on *train*.
-- FLOOR: on the *dev* split (+ its derived feedback readers), used for nothing else,
-  must-reads first: among the floors 0.05, 0.10 ... 0.95 with the best mean must-have recall
-  (two decimals), the highest.
-- the *test* splits (paperboy, mlt) and the holdout (bench/relevance/holdout) are only reported.
+  multiplied by the factor of 0.5, 1, 2, 4, 8 that ranks best on those readers (words x2 and
+  topic x8 by nDCG@10); marked papers' by the factor of 0, 0.25 ... 8 with the best nDCG@20
+  over the 36 real "more like this" readers of bench/relevance/mlt and the holdout (x2).
+- the scale and bias: a one-feature logistic regression of that combined score, on the same
+  readers (for "paper": on the 36 "more like this" readers, no longer on readers derived from
+  interest labels).
+- FLOOR: on the paperboy *dev* split (+ its derived feedback readers) and the holdout's 22
+  readers with words or topics, used for nothing else: among the floors 0.05, 0.10 ... 0.95
+  with the best mean must-have recall (two decimals), the highest.
+- LEXICAL (SEMANTIC_MATCHING off): fitted in session 3 and not refitted since.
 """
 
 from __future__ import annotations
