@@ -17,10 +17,11 @@ week.
 Candidates: every paper of the reader's window except the matcher's 200 background papers.
 Pooled and graded as holdout_build.py describes.
 
-fresh2 (bench/relevance/fresh2/), built the same way later in session 6, before the acronym
-spelling (digest/matching/acronyms.py) was added: 24 more free-text readers by the same kind of
-author (asked the same way, told which interests were already taken), over the seed day and the
-weeks w2 and w3 (8-21 October 2018); no "more like this" readers.
+fresh2 (bench/relevance/fresh2/), built the same way later in session 6 with the refitted
+constants: 24 more free-text readers by the same kind of author (asked the same way, told which
+interests were already taken), over the seed day and the weeks w2 and w3 (8-21 October 2018);
+no "more like this" readers. It was made to test an acronym spelling, which did no better on
+development data and was not kept, so it measures the refitted matcher.
 """
 
 from __future__ import annotations
