@@ -28,6 +28,7 @@ UPDATE, COMMIT) 0.61-0.67 ms, so the extra round trips cost more than the disk f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -71,24 +72,30 @@ class Recovery:
         return self.resent + self.ambiguous
 
 
+@functools.lru_cache(maxsize=8)
+def receiving_readers(on: dt.date) -> QuerySet[Subscriber]:
+    """The "still receiving mail on `on`" subquery, built once per date instead of once per
+    claim (a fifth of a claim's client time). Never evaluated, only compiled into each
+    statement that uses it, so it holds no rows that could go stale."""
+    return Subscriber.objects.receiving(on).values("pk")
+
+
 def claim(delivery_id: int, *, receiving_on: dt.date) -> Claim | None:
     """pending -> sending, if the reader still receives mail on `receiving_on` (the edition's
     date): an unsubscribe or a bounce that lands while the batch runs stops this message.
     Only the caller whose UPDATE changed the row may send it."""
     now = timezone.now()
-    receiving = Subscriber.objects.receiving(receiving_on).values("pk")
     changed = Delivery.objects.filter(
-        pk=delivery_id, status=Status.PENDING, subscriber__in=receiving
+        pk=delivery_id, status=Status.PENDING, subscriber__in=receiving_readers(receiving_on)
     ).update(status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
     return Claim(delivery_id, now) if changed else None
 
 
 def skip_if_not_receiving(delivery_id: int, *, receiving_on: dt.date) -> bool:
     """pending -> skipped when the reader stopped receiving mail; True if it was skipped."""
-    receiving = Subscriber.objects.receiving(receiving_on).values("pk")
     return bool(
         Delivery.objects.filter(pk=delivery_id, status=Status.PENDING)
-        .exclude(subscriber__in=receiving)
+        .exclude(subscriber__in=receiving_readers(receiving_on))
         .update(status=Status.SKIPPED, reason="reader no longer receiving mail")
     )
 

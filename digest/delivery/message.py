@@ -10,15 +10,13 @@ are http(s).
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import TypedDict
 
-from django.urls import reverse
 from pylatexenc.latex2text import LatexNodes2Text
 
 from digest.ingest.trending import compact_number
 from digest.models import Delivery, Edition, Paper
-from subscriptions.emails import Mail, absolute_url, single_line
+from subscriptions.emails import Mail, single_line, token_url
 from subscriptions.models import Feedback, Subscriber
 from subscriptions.tokens import make_token
 
@@ -98,19 +96,12 @@ def tldr(paper: Paper) -> str:
     return text[:TLDR_MAX].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-@cache
-def _path_prefix(name: str) -> str:
-    """The path of `name` up to its token (reverse() is slow on a per-link basis)."""
-    return reverse(name, args=["TOKEN"]).removesuffix("TOKEN/")
-
-
 def feedback_url(subscriber_id: int, paper_id: int, value: int) -> str:
-    token = make_token("feedback", [subscriber_id, paper_id, value])
-    return absolute_url(f"{_path_prefix('digest:feedback')}{token}/")
+    return token_url("digest:feedback", make_token("feedback", [subscriber_id, paper_id, value]))
 
 
 def view_url(delivery_id: int) -> str:
-    return absolute_url(reverse("digest:view", args=[make_token("view", delivery_id)]))
+    return token_url("digest:view", make_token("view", delivery_id))
 
 
 def stats_line(paper: Paper, *, weekly: bool) -> str:
