@@ -50,14 +50,19 @@ OWN_SET = HERE / "paperboy"
 FLOORS = [round(0.05 * i, 2) for i in range(1, 20)]
 LEXICAL_FACTORS = (0.5, 1, 2, 4, 8)
 PAPER_FACTORS = (0, 0.25, 0.5, 1, 2, 4, 8)
-# Session 6: every reader who marked papers and typed nothing, in the sets built for it (all of
-# them development data now: the fresh set, bench/relevance/fresh, is the one read at the end).
-# Weights are fitted on the paperboy set's train and test splits (and the readers derived from
-# them), the floor is chosen on its dev split plus the holdout's readers with words or topics.
+# Session 6 (see the docstring): weights on the paperboy train and test splits, the marked papers
+# on the real "more like this" readers of mlt and the holdout, the floor on paperboy dev + the
+# holdout's readers with words or topics.
 HOLDOUT = HERE / "holdout"
 MLT_SET = HERE / "mlt"
-TRAIN = ("train", "train-derived", "test", "test-derived")
-DEV = ("dev", "dev-derived")
+
+
+def in_splits(*names: str):
+    return lambda query: query.split in names
+
+
+TRAIN = in_splits("train", "train-derived", "test", "test-derived")
+DEV = in_splits("dev", "dev-derived")
 
 
 def is_feedback(query) -> bool:
@@ -84,10 +89,7 @@ class Readers:
     """One matcher per reader, built once; re-scored for each set of weights tried."""
 
     def __init__(self, dataset: beir.Dataset, embed, keep) -> None:
-        """`keep`: the splits to read, or a test of a query."""
-        if isinstance(keep, tuple):
-            splits = keep
-            keep = lambda query: query.split in splits  # noqa: E731
+        """`keep`: which of the dataset's queries to read (a test of a query)."""
         self.items: list = []
         background = None
         for query in dataset.queries:

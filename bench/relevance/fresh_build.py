@@ -67,19 +67,7 @@ def mlt_queries(papers: list[dict]) -> list[dict]:
         pool = [p for p in weeks if p["window"] == window and p["categories"][0] == category]
         marked = rng.choice(sorted(pool, key=lambda p: p["id"]))
         queries.append(
-            {
-                "id": f"n{len(queries) + 1:02d}",
-                "kind": "feedback",
-                "field": category,
-                "persona": f"A {category} researcher who marked one paper 'more like this'.",
-                "interests": "",
-                "topics": [],
-                "exclusions": "",
-                "must_have_hint": mlt_build.GRADING,
-                "liked": [marked["id"]],
-                "disliked": [],
-                "window": window,
-            }
+            mlt_build.marked_reader(f"n{len(queries) + 1:02d}", category, marked, window)
         )
     return queries
 

@@ -66,6 +66,23 @@ def _used_by_paperboy() -> set[str]:
     return used
 
 
+def marked_reader(query_id: str, category: str, marked: dict, window: str) -> dict:
+    """A reader who marked one paper "more like this" and typed nothing."""
+    return {
+        "id": query_id,
+        "kind": "feedback",
+        "field": category,
+        "persona": f"A {category} researcher who marked one paper 'more like this'.",
+        "interests": "",
+        "topics": [],
+        "exclusions": "",
+        "must_have_hint": GRADING,
+        "liked": [marked["id"]],
+        "disliked": [],
+        "window": window,
+    }
+
+
 def choose_queries(papers: list[dict]) -> list[dict]:
     counts = Counter(json.loads(line)["categories"][0] for line in holdout_build.CORPUS.open())
     categories = sorted(c for c, n in counts.items() if n >= MIN_CATEGORY_PAPERS)
@@ -84,22 +101,8 @@ def choose_queries(papers: list[dict]) -> list[dict]:
             continue
         marked = rng.choice(sorted(pool, key=lambda p: p["id"]))
         n = len(queries) + 1
-        queries.append(
-            {
-                "id": f"m{n:02d}",
-                "kind": "feedback",
-                "field": category,
-                "persona": f"A {category} researcher who marked one paper 'more like this'.",
-                "interests": "",
-                "topics": [],
-                "exclusions": "",
-                "must_have_hint": GRADING,
-                "liked": [marked["id"]],
-                "disliked": [],
-                "window": window,
-                "split": "dev" if n % 2 else "test",
-            }
-        )
+        reader = marked_reader(f"m{n:02d}", category, marked, window)
+        queries.append(reader | {"split": "dev" if n % 2 else "test"})
         if len(queries) == QUERIES:
             break
     return queries

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.relevance import beir, derived, evaluate
+from bench.relevance import beir, derived, evaluate, fresh_build
 from bench.relevance.evaluate import ranked_lists
 from digest.matching import calibration
 from digest.matching.engine import Matcher
@@ -97,3 +97,18 @@ def test_papers_from_a_library_rank_exactly_like_more_like_this_votes() -> None:
         if checked == 3:
             break
     assert checked == 3
+
+
+@pytest.mark.parametrize(("name", "free", "marked"), [("fresh", 24, 18), ("fresh2", 24, 0)])
+def test_the_fresh_sets_are_whole_and_graded_over_their_pools(name, free, marked) -> None:
+    # Read once, after the constants were fixed (docs/relevance.md, "Session 6").
+    dataset = beir.load(RELEVANCE / name)
+    assert {q.split for q in dataset.queries} == {name}
+    assert sum(1 for q in dataset.queries if q.text or q.topics) == free
+    assert sum(1 for q in dataset.queries if q.liked and not q.text) == marked
+    assert {q.window for q in dataset.queries} <= set(fresh_build.SETS[name])
+    for query in dataset.queries:
+        pool = json.loads((RELEVANCE / name / "pools" / f"{query.id}.json").read_text())
+        assert {p["id"] for p in pool["papers"]} == set(query.grades)  # every pooled paper graded
+        assert not set(query.liked) & set(query.grades)
+        assert all(dataset.windows[p] == query.window for p in query.grades)
