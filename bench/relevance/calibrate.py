@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from statistics import mean
@@ -80,32 +81,29 @@ def load_own(*, lexical: bool) -> tuple[beir.Dataset, beir.VectorCache | None]:
     return beir.with_vectors(dataset, cache), cache
 
 
-def readers_of(path: Path, cache, keep) -> Readers:
+def load_set(path: Path, cache) -> beir.Dataset:
     dataset = beir.load(path)
-    return Readers(beir.with_vectors(dataset, cache) if cache else dataset, cache, keep)
+    return beir.with_vectors(dataset, cache) if cache else dataset
 
 
 class Readers:
     """One matcher per reader, built once; re-scored for each set of weights tried."""
 
-    def __init__(self, dataset: beir.Dataset, embed, keep) -> None:
-        """`keep`: which of the dataset's queries to read (a test of a query)."""
+    def __init__(self, embed, *parts: tuple[beir.Dataset, Callable]) -> None:
+        """`parts`: (dataset, keep) pairs; `keep` tells which of its queries to read."""
         self.items: list = []
         background = None
-        for query in dataset.queries:
-            if not keep(query):
-                continue
-            refs = {i: dataset.papers[i] for i in (*query.liked, *query.disliked)}
-            matcher = Matcher(
-                dataset.candidates(query), reference_papers=refs, embed=embed, background=background
-            )
-            background = matcher.background
-            self.items.append((query, matcher, evaluate.profile_of(query)))
-
-    def __add__(self, other: Readers) -> Readers:
-        joined = object.__new__(Readers)
-        joined.items = self.items + other.items
-        return joined
+        for dataset, keep in parts:
+            for query in filter(keep, dataset.queries):
+                refs = {i: dataset.papers[i] for i in (*query.liked, *query.disliked)}
+                matcher = Matcher(
+                    dataset.candidates(query),
+                    reference_papers=refs,
+                    embed=embed,
+                    background=background,
+                )
+                background = matcher.background
+                self.items.append((query, matcher, evaluate.profile_of(query)))
 
     def metrics(self, weights: dict, floor: float, keep=lambda query: True) -> list:
         out = []
@@ -230,12 +228,13 @@ def main() -> None:
     parser.add_argument("--lexical", action="store_true", help="the weights without embeddings")
     lexical = parser.parse_args().lexical
     dataset, cache = load_own(lexical=lexical)
-    train = Readers(dataset, cache, TRAIN)
-    dev = Readers(dataset, cache, DEV) + readers_of(HOLDOUT, cache, lambda q: not is_feedback(q))
+    holdout = load_set(HOLDOUT, cache)
+    train = Readers(cache, (dataset, TRAIN))
+    dev = Readers(cache, (dataset, DEV), (holdout, lambda q: not is_feedback(q)))
     rows = training_rows(train, lexical=lexical)
     weights = fit(rows, lexical=lexical)
     if not lexical:
-        mlt = readers_of(MLT_SET, cache, is_feedback) + readers_of(HOLDOUT, cache, is_feedback)
+        mlt = Readers(cache, (load_set(MLT_SET, cache), is_feedback), (holdout, is_feedback))
         rows["paper"] = training_rows(mlt, lexical=False)["paper"]
         factors = lexical_factors(train, mlt, weights)
         weights = {k: replace(w, lexical=w.lexical * factors[k]) for k, w in weights.items()}

@@ -43,15 +43,12 @@ SETS = {"fresh": ("w1", "w4", "seed"), "fresh2": ("w2", "w3", "seed")}  # name -
 
 
 def _papers(windows: tuple[str, ...]) -> list[dict]:
-    from digest.matching.facets import BACKGROUND
-
-    background = {" ".join(e["title"].split()).lower() for e in json.loads(BACKGROUND.read_text())}
     by_window = load_papers()
     return [
         {**p, "window": w}
         for w in windows
         for p in by_window[w]
-        if " ".join(p["title"].split()).lower() not in background
+        if not holdout_build.is_background(p)
     ]
 
 

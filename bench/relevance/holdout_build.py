@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "holdout"
@@ -28,17 +29,24 @@ DAYS = ("2018-10-29", "2018-10-31")
 DEPTH = 20
 
 
-def holdout_papers() -> list[dict]:
+def is_background(paper: dict) -> bool:
+    """One of the matcher's 200 background papers (never a candidate of a labelled set)."""
+    return " ".join(paper["title"].split()).lower() in _background_titles()
+
+
+@cache
+def _background_titles() -> frozenset[str]:
     from digest.matching.facets import BACKGROUND
 
-    background = {" ".join(e["title"].split()).lower() for e in json.loads(BACKGROUND.read_text())}
+    entries = json.loads(BACKGROUND.read_text())
+    return frozenset(" ".join(e["title"].split()).lower() for e in entries)
+
+
+def holdout_papers() -> list[dict]:
     papers = []
     for line in CORPUS.open(encoding="utf-8"):
         p = json.loads(line)
-        if (
-            DAYS[0] <= p["date"] <= DAYS[1]
-            and " ".join(p["title"].split()).lower() not in background
-        ):
+        if DAYS[0] <= p["date"] <= DAYS[1] and not is_background(p):
             papers.append(p)
     return papers
 

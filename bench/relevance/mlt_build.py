@@ -41,16 +41,12 @@ GRADING = (
 
 
 def _papers() -> list[dict]:
-    corpus = holdout_build.CORPUS
-    from digest.matching.facets import BACKGROUND
-
-    background = {" ".join(e["title"].split()).lower() for e in json.loads(BACKGROUND.read_text())}
     papers = []
-    for line in corpus.open(encoding="utf-8"):
+    for line in holdout_build.CORPUS.open(encoding="utf-8"):
         p = json.loads(line)
         for window in ("w2", "w3"):
             lo, hi = WINDOWS[window]
-            if lo <= p["date"] <= hi and " ".join(p["title"].split()).lower() not in background:
+            if lo <= p["date"] <= hi and not holdout_build.is_background(p):
                 papers.append({**p, "window": window})
     return papers
 
