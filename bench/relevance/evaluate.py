@@ -1,4 +1,4 @@
-"""Score the real matcher and three baselines on a BEIR-layout graded set.
+"""Score the real matcher and four baselines on a BEIR-layout graded set.
 
 Per query, for each system:
 
@@ -13,7 +13,9 @@ Ours is the matcher that builds editions (inclusion floor, exclusions, marks, ne
 with its list cut at 10 (nDCG@10, precision, recall) and at 20 (nDCG@20). The baselines always
 deliver their top `cap`: tf-idf (baseline.py), BM25 (bm25s, Lucene variant, English stop words)
 and semantic-only (cosine with the embedding of the reader's text, or of the marked papers'
-mean). Exclusions and marks apply to every system alike.
+mean), and blend: semantic and BM25 scores each min-max scaled over the candidates and added
+(the "simple MiniLM + BM25 blend" the relevance issue measured). Exclusions and marks apply to
+every system alike.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from digest.matching.profiles import PaperDoc, ReaderProfile
 from digest.matching.text import contains_phrase, split_phrases
 from digest.matching.topics import load_topics
 
-SYSTEMS = ("ours", "tfidf", "bm25", "semantic")
+SYSTEMS = ("ours", "tfidf", "bm25", "semantic", "blend")
 TARGETS = {"ndcg10": 0.85, "precision": 0.80, "recall": 0.85}
 
 
@@ -89,24 +91,28 @@ def _allowed(papers: list[PaperDoc], exclusions: str) -> list[PaperDoc]:
     ]
 
 
-def _bm25(papers: list[PaperDoc], text: str, k: int) -> list[str]:
+def _bm25_scores(papers: list[PaperDoc], text: str) -> np.ndarray:
+    """BM25 score of every paper for the reader's text, in the papers' order."""
     import bm25s
 
     if not papers or not text.strip():
-        return []
+        return np.zeros(len(papers))
     retriever = bm25s.BM25()
     corpus = bm25s.tokenize(
         [f"{p.title} {p.abstract}" for p in papers], stopwords="en", show_progress=False
     )
     retriever.index(corpus, show_progress=False)
     query = bm25s.tokenize([text], stopwords="en", show_progress=False)
-    found, _ = retriever.retrieve(query, k=min(k, len(papers)), show_progress=False)
-    return [papers[i].id for i in found[0]]
+    found, scores = retriever.retrieve(query, k=len(papers), show_progress=False)
+    out = np.zeros(len(papers))
+    out[found[0]] = scores[0]
+    return out
 
 
-def _semantic(papers: list[PaperDoc], profile: ReaderProfile, documents, embed, k: int):
+def _semantic_scores(papers: list[PaperDoc], profile: ReaderProfile, documents, embed):
+    """Cosine of every paper with the reader's text (or the marked papers' mean vector)."""
     if not papers:
-        return []
+        return np.zeros(0)
     liked = [documents[i] for i in profile.liked if i in documents]
     if liked:
         query = np.mean([np.asarray(p.vector) for p in liked], axis=0)
@@ -115,8 +121,16 @@ def _semantic(papers: list[PaperDoc], profile: ReaderProfile, documents, embed, 
             [profile.interests, *(f"{t.name}. {t.description}" for t in profile.topics)]
         ).strip()
         query = embed([text])[0]
-    sims = np.stack([np.asarray(p.vector) for p in papers]) @ query
-    return [papers[i].id for i in np.argsort(-sims, kind="stable")[:k]]
+    return np.stack([np.asarray(p.vector) for p in papers]) @ query
+
+
+def _min_max(x: np.ndarray) -> np.ndarray:
+    span = x.max() - x.min() if len(x) else 0.0
+    return (x - x.min()) / span if span else np.zeros_like(x)
+
+
+def _top(papers: list[PaperDoc], scores: np.ndarray, k: int) -> list[str]:
+    return [papers[i].id for i in np.argsort(-scores, kind="stable")[:k]]
 
 
 def ranked_lists(
@@ -135,10 +149,15 @@ def ranked_lists(
     lists = {
         "ours": [m.paper_id for m in ours],
         "tfidf": baseline_rank(allowed, profile, cap=depth, documents=documents),
-        "bm25": _bm25(allowed, text, depth),
     }
+    if not allowed:
+        return {**lists, "bm25": [], **({"semantic": [], "blend": []} if embed else {})}
+    bm25 = _bm25_scores(allowed, text)
+    lists["bm25"] = _top(allowed, bm25, depth) if text.strip() else []
     if embed is not None:
-        lists["semantic"] = _semantic(allowed, profile, documents, embed, depth)
+        semantic = _semantic_scores(allowed, profile, documents, embed)
+        lists["semantic"] = _top(allowed, semantic, depth)
+        lists["blend"] = _top(allowed, _min_max(semantic) + _min_max(bm25), depth)
     return lists
 
 

@@ -1,7 +1,7 @@
 """The session-6 test set (bench/relevance/fresh/): built before any constant was changed.
 
-    .venv/bin/python -m bench.relevance.fresh_build pool [fresh2]   # once, before grading
-    .venv/bin/python -m bench.relevance.fresh_build qrels [fresh2]  # after: qrels/<name>.tsv
+    .venv/bin/python -m bench.relevance.fresh_build pool [fresh2|fresh3]   # once, before grading
+    .venv/bin/python -m bench.relevance.fresh_build qrels [fresh2|fresh3]  # after: qrels/<name>.tsv
 
 Why: by session 6 every earlier set had been read while choosing something (paperboy train/dev
 chose weights and floor, its test, the holdout and the mlt test were read and then looked at
@@ -22,6 +22,11 @@ constants: 24 more free-text readers by the same kind of author (asked the same 
 interests were already taken), over the seed day and the weeks w2 and w3 (8-21 October 2018);
 no "more like this" readers. It was made to test an acronym spelling, which did no better on
 development data and was not kept, so it measures the refitted matcher.
+
+fresh3 (bench/relevance/fresh3/, session 7), built the same way before anything of session 7
+changed the matcher: 24 free-text readers by a new author (8 on the seed day, 8 each on w2 and
+w4), and 12 "more like this" readers by seed over w2 and w4. Its pools also hold the top 20 of
+the BM25 + semantic blend baseline.
 """
 
 from __future__ import annotations
@@ -30,16 +35,29 @@ import json
 import random
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.relevance import holdout_build, mlt_build
 from bench.relevance.pool import load_papers
 
 ROOT = Path(__file__).resolve().parent
-SEED = 6_2026_12_02
-MLT_QUERIES = 20
 MIN_CATEGORY_PAPERS = 40
-SETS = {"fresh": ("w1", "w4", "seed"), "fresh2": ("w2", "w3", "seed")}  # name -> windows
+
+
+@dataclass(frozen=True)
+class Plan:
+    windows: tuple[str, ...]
+    mlt_weeks: tuple[str, ...] = ()  # weeks of the "more like this" readers, alternately
+    mlt_queries: int = 0
+    seed: int = 6_2026_12_02
+
+
+SETS = {
+    "fresh": Plan(("w1", "w4", "seed"), ("w1", "w4"), 20),
+    "fresh2": Plan(("w2", "w3", "seed")),
+    "fresh3": Plan(("w2", "w4", "seed"), ("w2", "w4"), 12, seed=7_2026_12_02),
+}
 
 
 def _papers(windows: tuple[str, ...]) -> list[dict]:
@@ -52,15 +70,15 @@ def _papers(windows: tuple[str, ...]) -> list[dict]:
     ]
 
 
-def mlt_queries(papers: list[dict]) -> list[dict]:
-    weeks = [p for p in papers if p["window"] in ("w1", "w4")]
+def mlt_queries(papers: list[dict], plan: Plan) -> list[dict]:
+    weeks = [p for p in papers if p["window"] in plan.mlt_weeks]
     counts = Counter(p["categories"][0] for p in weeks)
     categories = sorted(c for c, n in counts.items() if n >= MIN_CATEGORY_PAPERS)
-    rng = random.Random(SEED)
+    rng = random.Random(plan.seed)
     rng.shuffle(categories)
     queries = []
-    for category in categories[:MLT_QUERIES]:
-        window = ("w1", "w4")[len(queries) % 2]
+    for category in categories[: plan.mlt_queries]:
+        window = plan.mlt_weeks[len(queries) % len(plan.mlt_weeks)]
         pool = [p for p in weeks if p["window"] == window and p["categories"][0] == category]
         marked = rng.choice(sorted(pool, key=lambda p: p["id"]))
         queries.append(
@@ -82,9 +100,10 @@ def main() -> None:
         raise SystemExit(__doc__)
     here = ROOT / name
     if action == "pool":
-        papers = _papers(SETS[name])
+        plan = SETS[name]
+        papers = _papers(plan.windows)
         free = json.loads((here / "free.json").read_text(encoding="utf-8"))
-        mlt = mlt_queries(papers) if name == "fresh" else []
+        mlt = mlt_queries(papers, plan) if plan.mlt_queries else []
         queries = [{**q, "split": name} for q in [*free, *mlt]]
         (here / "interests.json").write_text(json.dumps(queries, indent=1, ensure_ascii=False))
         holdout_build.write_beir(papers, queries, here=here, window=None)

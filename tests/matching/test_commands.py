@@ -16,7 +16,7 @@ def means(report: str) -> dict[str, list[float]]:
     rows = {}
     for line in report.splitlines():
         parts = line.split()
-        if parts and parts[0] in {"ours", "tfidf", "bm25", "semantic"}:
+        if parts and parts[0] in {"ours", "tfidf", "bm25", "semantic", "blend"}:
             rows[parts[0]] = [float(x.rstrip("%")) for x in parts[2::2]]
     return rows
 
@@ -26,7 +26,7 @@ def test_evaluate_matching_reads_a_beir_folder_and_prints_every_system() -> None
     call_command("evaluate_matching", "--dataset", str(TINY), stdout=out)
     report = out.getvalue()
     assert "== beir_tiny: 2 queries, hybrid" in report
-    assert set(means(report)) == {"ours", "tfidf", "bm25", "semantic"}
+    assert set(means(report)) == {"ours", "tfidf", "bm25", "semantic", "blend"}
     [q1] = [line.split() for line in report.splitlines() if line.startswith("q1 ")]
     ndcg10, _ndcg20, precision, recall, delivered = (float(x) for x in q1[2:7])
     # Both recommender-systems papers, first, and little else.
@@ -53,7 +53,7 @@ def test_semantic_matching_off_evaluates_lexical_only(settings) -> None:
     out = io.StringIO()
     call_command("evaluate_matching", "--dataset", str(TINY), "--summary", stdout=out)
     assert "lexical only" in out.getvalue()
-    assert "semantic" not in means(out.getvalue())
+    assert not {"semantic", "blend"} & set(means(out.getvalue()))
 
 
 def test_bench_match_runs_at_a_small_size_and_reports_time_and_memory() -> None:
