@@ -99,14 +99,14 @@ def test_papers_from_a_library_rank_exactly_like_more_like_this_votes() -> None:
     assert checked == 3
 
 
-@pytest.mark.parametrize(("name", "free", "marked"), [("fresh", 24, 18), ("fresh2", 24, 0)])
+@pytest.mark.parametrize(("name", "free", "marked"), [("fresh", 24, 18), ("fresh2", 24, 0), ("fresh3", 24, 12)])
 def test_the_fresh_sets_are_whole_and_graded_over_their_pools(name, free, marked) -> None:
-    # Read once, after the constants were fixed (docs/relevance.md, "Session 6").
+    # Read once, after the constants were fixed (docs/relevance.md, "Session 6", "Session 7").
     dataset = beir.load(RELEVANCE / name)
     assert {q.split for q in dataset.queries} == {name}
     assert sum(1 for q in dataset.queries if q.text or q.topics) == free
     assert sum(1 for q in dataset.queries if q.liked and not q.text) == marked
-    assert {q.window for q in dataset.queries} <= set(fresh_build.SETS[name])
+    assert {q.window for q in dataset.queries} <= set(fresh_build.SETS[name].windows)
     for query in dataset.queries:
         pool = json.loads((RELEVANCE / name / "pools" / f"{query.id}.json").read_text())
         assert {p["id"] for p in pool["papers"]} == set(query.grades)  # every pooled paper graded
