@@ -10,11 +10,11 @@ holdout (one to three marked papers, nothing typed); the floor readers are the p
 split (+ dev-derived) and the holdout's readers with words or topics.
 
 1. Direction: for every train reader and every candidate paper, the reader's best facet of each
-   kind (highest standout + lexical) gives one row (standout, semantic, lexical; calibration.py),
-   labelled "grade >= 1" (unjudged papers are 0, as in pooling); one logistic regression per
-   kind. "paper" (marked papers) starts from the direction of "words", which has far more
-   rows; steps 2 and 3 give it its own lexical share and calibration, on the "more like this"
-   readers.
+   kind (highest standout + lexical) gives one row (standout, semantic, lexical, coverage;
+   calibration.py), labelled "grade >= 1" (unjudged papers are 0, as in pooling); one logistic
+   regression per kind. "paper" (marked papers) starts from the direction of "words" (without
+   coverage), which has far more rows; steps 2 and 3 give it its own lexical share and
+   calibration, on the "more like this" readers.
 2. Lexical share: a classifier over all candidates is not a ranking; the lexical weight of each
    kind is multiplied by the factor of LEXICAL_FACTORS that ranks best on train (matcher with
    its floor at 0): "words" and "topic" together by mean nDCG@10 of the train readers with
@@ -149,6 +149,7 @@ def training_rows(readers: Readers, *, lexical: bool) -> dict:
                     parts.semantic_z[idx][best, columns],
                     parts.semantic[idx][best, columns],
                     parts.lexical[idx][best, columns],
+                    parts.coverage[idx][best, columns],
                 ]
             ).tolist()
             y += labels
@@ -164,10 +165,11 @@ def fit(rows, *, lexical: bool) -> dict[str, calibration.Weights]:
         model = LogisticRegression(C=1.0, max_iter=1000).fit(x, labels)
         coef = [float(c) for c in model.coef_[0]]
         if lexical:
-            coef = [0.0, 0.0, coef[0]]
+            coef = [0.0, 0.0, coef[0], 0.0]
         weights[kind] = calibration.Weights(float(model.intercept_[0]), *coef)
         print(f"{kind}: {len(labels)} rows, {sum(labels)} relevant -> {weights[kind]}")
-    weights["paper"] = weights["words"]  # a text against a paper: the direction of own words
+    # a text against a paper: the direction of own words; covering a whole abstract means nothing
+    weights["paper"] = replace(weights["words"], coverage=0.0)
     return weights
 
 
@@ -200,7 +202,7 @@ def recalibrate(rows, weights: dict) -> dict[str, calibration.Weights]:
     out = {}
     for kind, w in weights.items():
         features, labels = rows[kind]
-        x = np.array(features) @ np.array([w.standout, w.semantic, w.lexical])
+        x = np.array(features) @ np.array([w.standout, w.semantic, w.lexical, w.coverage])
         model = LogisticRegression(C=1.0, max_iter=1000).fit(x[:, None], labels)
         scale, bias = float(model.coef_[0][0]), float(model.intercept_[0])
         out[kind] = calibration.Weights(
@@ -208,6 +210,7 @@ def recalibrate(rows, weights: dict) -> dict[str, calibration.Weights]:
             round(scale * w.standout, 3),
             round(scale * w.semantic, 3),
             round(scale * w.lexical, 3),
+            round(scale * w.coverage, 3),
         )
     return out
 

@@ -5,7 +5,9 @@ For a facet f (facets.py: one interest phrase, one topic, the marked papers) and
     semantic   = cosine of the sentence embeddings of f and p                 (encoder.py)
     semantic_z = the same as a z-score against f's cosines with 200 background papers
     lexical    = tf-idf cosine of f's words and p's words                      (lexical.py)
-    P(f, p)    = sigmoid(bias_k + a_k · semantic_z + b_k · semantic + c_k · lexical)
+    coverage   = idf-weighted share of f's distinct words that p contains      (lexical.py)
+    P(f, p)    = sigmoid(bias_k + a_k · semantic_z + b_k · semantic + c_k · lexical
+                         + d_k · coverage)
 
 with k the facet's kind and the weights of calibration.py (without embeddings: its lexical-only
 weights, and nothing for a paper sharing no word with f). A quoted facet counts only where
@@ -133,8 +135,10 @@ class Matcher:
         background papers (tf-idf has no such distribution: mostly exact zeros)."""
         facets = [self.facets[r] for r in rows]
         lexical = self.lexical.similarity([f.words for f in facets])
+        coverage = self.lexical.coverage([f.words for f in facets])
         if self.embed is None:
-            return calibration.Parts(np.zeros_like(lexical), lexical, np.zeros_like(lexical))
+            zeros = np.zeros_like(lexical)
+            return calibration.Parts(zeros, lexical, zeros, coverage)
         vectors = np.zeros((len(facets), self.paper_vectors.shape[1]), dtype=np.float32)
         texts = [i for i, f in enumerate(facets) if f.kind != "paper"]
         if texts:
@@ -144,7 +148,7 @@ class Matcher:
                 vectors[i] = self._centroid(f)
         semantic = vectors @ self.paper_vectors.T
         semantic_z = calibration.against(semantic, vectors @ self.background.T)
-        return calibration.Parts(semantic, lexical, semantic_z)
+        return calibration.Parts(semantic, lexical, semantic_z, coverage)
 
     def _centroid(self, facet: Facet) -> np.ndarray:
         """Marked papers reuse their stored vectors; one without a vector is embedded here."""

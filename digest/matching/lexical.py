@@ -1,4 +1,5 @@
-"""The lexical half of relevance: tf-idf cosine between a facet's words and each paper.
+"""The lexical half of relevance: tf-idf cosine between a facet's words and each paper, and how
+much of the facet's words a paper covers.
 
 scikit-learn's TfidfVectorizer with our analyzer (text.terms: stems without stop words, plus
 the pairs of adjacent stems, so "reinforcement learning" as a pair weighs more than its words
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from digest.matching.profiles import PaperDoc
 from digest.matching.text import terms
@@ -37,6 +38,13 @@ class LexicalIndex:
         texts = [paper_text(p) for p in papers]
         self.matrix: sparse.csr_matrix = self.vectorizer.fit_transform(texts or [""])
         self.stems = [frozenset(terms(f"{p.title} {p.abstract}")) for p in papers]
+        self.words = CountVectorizer(analyzer=terms, binary=True, dtype=np.float32)
+        present = self.words.fit_transform(texts or [""])
+        n = len(texts)
+        df = np.asarray(present.sum(axis=0)).ravel()
+        self.idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+        self.unseen_idf = float(np.log(1 + n) + 1)  # a word no paper of the edition has
+        self.present_t = present.T.tocsr()
 
     def similarity(self, texts: Sequence[str]) -> np.ndarray:
         """Cosine of each text with each paper: (len(texts), papers), float32."""
@@ -44,3 +52,26 @@ class LexicalIndex:
             return np.zeros((0, self.matrix.shape[0]), dtype=np.float32)
         queries = self.vectorizer.transform(texts)
         return np.asarray((queries @ self.matrix.T).todense(), dtype=np.float32)
+
+    def coverage(self, texts: Sequence[str]) -> np.ndarray:
+        """For each text and paper: the idf-weighted share of the text's distinct words that
+        the paper contains (1.0 = every word the reader typed is in the paper). A word no paper
+        of the edition has is never covered, so "persistent homology" is half-covered by a
+        paper on homology alone."""
+        vocabulary = self.words.vocabulary_
+        rows, cols, vals, totals = [], [], [], []
+        for i, text in enumerate(texts):
+            total = 0.0
+            for word in set(terms(text)):
+                j = vocabulary.get(word)
+                if j is None:
+                    total += self.unseen_idf
+                    continue
+                rows.append(i), cols.append(j), vals.append(self.idf[j])
+                total += self.idf[j]
+            totals.append(total or 1.0)
+        weights = sparse.csr_matrix(
+            (vals, (rows, cols)), shape=(len(texts), len(vocabulary)), dtype=np.float32
+        )
+        covered = np.asarray((weights @ self.present_t).todense(), dtype=np.float32)
+        return covered / np.array(totals, dtype=np.float32)[:, None]

@@ -99,7 +99,9 @@ def test_papers_from_a_library_rank_exactly_like_more_like_this_votes() -> None:
     assert checked == 3
 
 
-@pytest.mark.parametrize(("name", "free", "marked"), [("fresh", 24, 18), ("fresh2", 24, 0), ("fresh3", 24, 12)])
+@pytest.mark.parametrize(
+    ("name", "free", "marked"), [("fresh", 24, 18), ("fresh2", 24, 0), ("fresh3", 24, 12)]
+)
 def test_the_fresh_sets_are_whole_and_graded_over_their_pools(name, free, marked) -> None:
     # Read once, after the constants were fixed (docs/relevance.md, "Session 6", "Session 7").
     dataset = beir.load(RELEVANCE / name)
