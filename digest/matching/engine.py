@@ -6,8 +6,7 @@ For a facet f (facets.py: one interest phrase, one topic, the marked papers) and
     semantic_z = the same as a z-score against f's cosines with 200 background papers
     lexical    = tf-idf cosine of f's words and p's words                      (lexical.py)
     coverage   = idf-weighted share of f's distinct words that p contains      (lexical.py)
-    P(f, p)    = sigmoid(bias_k + a_k · semantic_z + b_k · semantic + c_k · lexical
-                         + d_k · coverage)
+    P(f, p)    = sigmoid(bias_k + a_k·semantic_z + b_k·semantic + c_k·lexical + d_k·coverage)
 
 with k the facet's kind and the weights of calibration.py (without embeddings: its lexical-only
 weights, and nothing for a paper sharing no word with f). A quoted facet counts only where
@@ -52,6 +51,10 @@ CHUNK_ROWS = 4096
 SCORE_TABLE_CELLS = 64_000_000  # facets x papers scored once and kept: at most 256 MB
 
 Embed = Callable[[list[str]], np.ndarray]
+
+
+def _chunks(n: int) -> list[range]:
+    return [range(s, min(s + CHUNK_ROWS, n)) for s in range(0, n, CHUNK_ROWS)]
 
 
 @dataclass
@@ -233,10 +236,7 @@ class Matcher:
         """(profiles, papers) calibrated relevance, exclusions and marks applied."""
         plan = self._plan(profiles)
         chunks = [
-            calibration.sigmoid(
-                self._chunk_relevance(plan, range(s, min(s + CHUNK_ROWS, len(profiles))))[0]
-            )
-            for s in range(0, len(profiles), CHUNK_ROWS)
+            calibration.sigmoid(self._chunk_relevance(plan, r)[0]) for r in _chunks(len(profiles))
         ]
         return np.vstack(chunks or [np.zeros((0, len(self.papers)), dtype=np.float32)])
 
@@ -247,11 +247,7 @@ class Matcher:
         if not self.papers or not profiles:
             return [[] for _ in profiles]
         plan = self._plan(profiles)
-        lists: list[list[Match]] = []
-        for start in range(0, len(profiles), CHUNK_ROWS):
-            rows = range(start, min(start + CHUNK_ROWS, len(profiles)))
-            lists += self._chunk_lists(plan, rows, cap)
-        return lists
+        return [m for rows in _chunks(len(profiles)) for m in self._chunk_lists(plan, rows, cap)]
 
     def _chunk_lists(self, plan: _Plan, rows: range, cap: int) -> list[list[Match]]:
         logit, slots, table, where = self._chunk_relevance(plan, rows)
