@@ -161,11 +161,11 @@ def fit(rows, *, lexical: bool) -> dict[str, calibration.Weights]:
     for kind, (features, labels) in sorted(rows.items()):
         if kind == "paper":
             continue
-        x = np.array(features)[:, [2]] if lexical else np.array(features)
+        x = np.array(features)[:, [2, 3]] if lexical else np.array(features)
         model = LogisticRegression(C=1.0, max_iter=1000).fit(x, labels)
         coef = [float(c) for c in model.coef_[0]]
         if lexical:
-            coef = [0.0, 0.0, coef[0], 0.0]
+            coef = [0.0, 0.0, *coef]
         weights[kind] = calibration.Weights(float(model.intercept_[0]), *coef)
         print(f"{kind}: {len(labels)} rows, {sum(labels)} relevant -> {weights[kind]}")
     # a text against a paper: the direction of own words; covering a whole abstract means nothing
