@@ -150,8 +150,6 @@ def ranked_lists(
         "ours": [m.paper_id for m in ours],
         "tfidf": baseline_rank(allowed, profile, cap=depth, documents=documents),
     }
-    if not allowed:
-        return {**lists, "bm25": [], **({"semantic": [], "blend": []} if embed else {})}
     bm25 = _bm25_scores(allowed, text)
     lists["bm25"] = _top(allowed, bm25, depth) if text.strip() else []
     if embed is not None:

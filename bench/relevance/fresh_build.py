@@ -1,4 +1,4 @@
-"""The session-6 test set (bench/relevance/fresh/): built before any constant was changed.
+"""The fresh test sets (bench/relevance/fresh, fresh2, fresh3): each built before a change.
 
     .venv/bin/python -m bench.relevance.fresh_build pool [fresh2|fresh3]   # once, before grading
     .venv/bin/python -m bench.relevance.fresh_build qrels [fresh2|fresh3]  # after: qrels/<name>.tsv

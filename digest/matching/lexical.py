@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from digest.matching.profiles import PaperDoc
 from digest.matching.text import terms
@@ -38,13 +38,9 @@ class LexicalIndex:
         texts = [paper_text(p) for p in papers]
         self.matrix: sparse.csr_matrix = self.vectorizer.fit_transform(texts or [""])
         self.stems = [frozenset(terms(f"{p.title} {p.abstract}")) for p in papers]
-        self.words = CountVectorizer(analyzer=terms, binary=True, dtype=np.float32)
-        present = self.words.fit_transform(texts or [""])
-        n = len(texts)
-        df = np.asarray(present.sum(axis=0)).ravel()
-        self.idf = (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
-        self.unseen_idf = float(np.log(1 + n) + 1)  # a word no paper of the edition has
-        self.present_t = present.T.tocsr()
+        # Coverage reuses the index: which papers have a stem, and the stem's smoothed idf.
+        self.present_t = (self.matrix > 0).astype(np.float32).T.tocsr()
+        self.unseen_idf = float(np.log(1 + self.matrix.shape[0]) + 1)  # idf at df = 0
 
     def similarity(self, texts: Sequence[str]) -> np.ndarray:
         """Cosine of each text with each paper: (len(texts), papers), float32."""
@@ -58,7 +54,7 @@ class LexicalIndex:
         the paper contains (1.0 = every word the reader typed is in the paper). A word no paper
         of the edition has is never covered, so "persistent homology" is half-covered by a
         paper on homology alone."""
-        vocabulary = self.words.vocabulary_
+        vocabulary, idf = self.vectorizer.vocabulary_, self.vectorizer.idf_
         rows, cols, vals, totals = [], [], [], []
         for i, text in enumerate(texts):
             total = 0.0
@@ -67,8 +63,8 @@ class LexicalIndex:
                 if j is None:
                     total += self.unseen_idf
                     continue
-                rows.append(i), cols.append(j), vals.append(self.idf[j])
-                total += self.idf[j]
+                rows.append(i), cols.append(j), vals.append(idf[j])
+                total += idf[j]
             totals.append(total or 1.0)
         weights = sparse.csr_matrix(
             (vals, (rows, cols)), shape=(len(texts), len(vocabulary)), dtype=np.float32
