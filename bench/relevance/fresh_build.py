@@ -1,7 +1,7 @@
 """The fresh test sets (bench/relevance/fresh, fresh2, fresh3): each built before a change.
 
-    .venv/bin/python -m bench.relevance.fresh_build pool [fresh2|fresh3]   # once, before grading
-    .venv/bin/python -m bench.relevance.fresh_build qrels [fresh2|fresh3]  # after: qrels/<name>.tsv
+    .venv/bin/python -m bench.relevance.fresh_build pool NAME   # once, before grading
+    .venv/bin/python -m bench.relevance.fresh_build qrels NAME  # after: qrels/<name>.tsv
 
 Why: by session 6 every earlier set had been read while choosing something (paperboy train/dev
 chose weights and floor, its test, the holdout and the mlt test were read and then looked at
@@ -27,6 +27,10 @@ fresh3 (bench/relevance/fresh3/, session 7), built the same way before anything 
 changed the matcher: 24 free-text readers by a new author (8 on the seed day, 8 each on w2 and
 w4), and 12 "more like this" readers by seed over w2 and w4. Its pools also hold the top 20 of
 the BM25 + semantic blend baseline.
+
+fresh4 (bench/relevance/fresh4/, session 8), built the same way before anything of session 8
+changed the matcher: 24 free-text readers by a new author (8 on the seed day, 8 each on w1 and
+w3), and 12 "more like this" readers by seed over w1 and w3.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ SETS = {
     "fresh": Plan(("w1", "w4", "seed"), ("w1", "w4"), 20),
     "fresh2": Plan(("w2", "w3", "seed")),
     "fresh3": Plan(("w2", "w4", "seed"), ("w2", "w4"), 12, seed=7_2026_12_02),
+    "fresh4": Plan(("w1", "w3", "seed"), ("w1", "w3"), 12, seed=8_2026_12_02),
 }
 
 
