@@ -6,10 +6,13 @@ many fields (background.json), so a short phrase and a long description are on o
 whatever the edition's size. (Against background, tf-idf is no distribution — mostly exact
 zeros, so one shared rare word would "stand out" by 50 sigma: it enters as the raw cosine.) Then
 
-    P(facet, paper) = sigmoid(bias + a · standout + b · semantic + c · lexical + d · coverage)
+    P(facet, paper) = sigmoid(bias + a · standout + b · semantic + c · lexical + d · coverage
+                              + e · relative semantic + g · relative lexical)
 
 one set of weights per facet kind; coverage is the idf-weighted share of the facet's words the
-paper contains (0 weight for marked papers: covering a whole abstract's words means nothing).
+paper contains (0 weight for marked papers: covering a whole abstract's words means nothing);
+the relative ones are semantic and lexical min-max scaled over the edition's papers, weighted
+for marked papers only (session 8).
 The absolute similarities keep "nothing today" true: on a day with no paper near an interest,
 the best of them still stands out, but is not close.
 
@@ -27,6 +30,12 @@ Coverage was added in session 7 by a keep rule written before its figures (docs/
   multiplied by the factor of 0.5, 1, 2, 4, 8 that ranks best on those readers (words x4 and
   topic x8 by nDCG@10); marked papers' by the factor of 0, 0.25 ... 8 with the best nDCG@20
   over the 36 real "more like this" readers of bench/relevance/mlt and the holdout (x4).
+- "paper" since session 8: the same three steps with the relative features, on every
+  development reader (typed readers of paperboy train/test, fresh, fresh2, fresh3 for the
+  direction; the 66 "more like this" readers of mlt, the holdout, fresh and fresh3 for the
+  lexical share, x8, and the scale), kept by a rule written before its figures
+  (docs/relevance.md, "Session 8"); "topic" and "words" did not gain from either and keep
+  session 7's values.
 - the scale and bias: a one-feature logistic regression of that combined score, on the same
   readers (for "paper": on the 36 "more like this" readers, no longer on readers derived from
   interest labels).
@@ -54,12 +63,27 @@ class Parts:
     lexical: np.ndarray
     semantic_z: np.ndarray
     coverage: np.ndarray
+    relative_semantic: np.ndarray
+    relative_lexical: np.ndarray
+
+    @classmethod
+    def of(cls, semantic, lexical, semantic_z, coverage) -> Parts:
+        """With the relative features: semantic and lexical min-max scaled per facet over the
+        edition's papers (what the "blend" baseline ranks by; 0 where a row is flat)."""
+        return cls(semantic, lexical, semantic_z, coverage, _relative(semantic), _relative(lexical))
 
     def row(self, i: int) -> Parts:
         return Parts(*(getattr(self, f)[i] for f in FEATURES))
 
 
-FEATURES = ("semantic", "lexical", "semantic_z", "coverage")
+FEATURES = (
+    "semantic",
+    "lexical",
+    "semantic_z",
+    "coverage",
+    "relative_semantic",
+    "relative_lexical",
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +93,8 @@ class Weights:
     semantic: float
     lexical: float
     coverage: float = 0.0
+    relative_semantic: float = 0.0
+    relative_lexical: float = 0.0
 
     def logit(self, parts: Parts) -> np.ndarray:
         """For one facet's Parts row: the log-odds that the reader wants each paper."""
@@ -78,7 +104,15 @@ class Weights:
             + self.semantic * parts.semantic
             + self.lexical * parts.lexical
             + self.coverage * parts.coverage
+            + self.relative_semantic * parts.relative_semantic
+            + self.relative_lexical * parts.relative_lexical
         ).astype(np.float32)
+
+
+def _relative(x: np.ndarray) -> np.ndarray:
+    low, high = x.min(axis=1, keepdims=True), x.max(axis=1, keepdims=True)
+    span = high - low
+    return np.where(span > 0, (x - low) / np.where(span > 0, span, 1), 0).astype(np.float32)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -98,7 +132,14 @@ def against(x: np.ndarray, background: np.ndarray) -> np.ndarray:
 HYBRID = {
     "topic": Weights(-7.242, standout=1.539, semantic=0.32, lexical=12.64, coverage=4.08),
     "words": Weights(-8.362, standout=1.597, semantic=3.421, lexical=9.553, coverage=3.074),
-    "paper": Weights(-9.619, standout=1.847, semantic=3.955, lexical=11.047),
+    "paper": Weights(
+        -8.647,
+        standout=2.11,
+        semantic=0.574,
+        lexical=3.818,
+        relative_semantic=-1.635,
+        relative_lexical=2.502,
+    ),
 }
 LEXICAL = {
     "topic": Weights(-6.227, standout=0.0, semantic=0.0, lexical=8.948, coverage=20.497),

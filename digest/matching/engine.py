@@ -6,19 +6,19 @@ For a facet f (facets.py: one interest phrase, one topic, the marked papers) and
     semantic_z = the same as a z-score against f's cosines with 200 background papers
     lexical    = tf-idf cosine of f's words and p's words                      (lexical.py)
     coverage   = idf-weighted share of f's distinct words that p contains      (lexical.py)
-    P(f, p)    = sigmoid(bias_k + a_k·semantic_z + b_k·semantic + c_k·lexical + d_k·coverage)
+    relative   = semantic and lexical each min-max scaled over the edition's papers
+    P(f, p)    = sigmoid(bias_k + w_k · (semantic_z, semantic, lexical, coverage, relative))
 
-with k the facet's kind and the weights of calibration.py (without embeddings: its lexical-only
-weights, and nothing for a paper sharing no word with f). A quoted facet counts only where
-the paper contains the quoted words. For a profile:
+with k the facet's kind and the weights of calibration.py (relative ones only for marked papers;
+without embeddings its lexical-only weights, and nothing for a paper sharing no word with f).
+A quoted facet counts only where the paper contains the quoted words. For a profile:
 
     relevance = max over positive facets of P · (1 - 0.6 · max over "less like this" papers of P)
 
 and 0 where an excluded phrase occurs in the title, abstract or keywords, or for a marked paper.
 
-Included: every paper with relevance >= the floor (chosen on a part of the labelled set used
-for nothing else: calibration.py), best first, up to the reader's cap. Order, in log-odds so
-that papers whose probability rounds to 1 keep their order:
+Included: every paper with relevance >= the floor (calibration.py), best first, up to the
+reader's cap; ordered in log-odds, so papers whose probability rounds to 1 keep their order:
 
     trend = log(1 + trending_score) / log(1 + max trending_score of the edition)   (0 if all 0)
     key   = logit(relevance) + log(1 + 0.3 · trend)
@@ -26,8 +26,8 @@ that papers whose probability rounds to 1 keep their order:
 Trending never lets an irrelevant paper in. Near-duplicates are dropped (dedup.py). Scale:
 facets are shared by the profiles that have them (a topic ticked by a million readers is scored
 once); the facet x paper table of log-odds is computed once per edition when it fits in
-SCORE_TABLE_CELLS, else per chunk of profiles; a chunk's maxima are taken slot by slot over the
-readers' facets and its lists with argpartition (no Python loop over readers x papers).
+SCORE_TABLE_CELLS, else per chunk of profiles; maxima are taken slot by slot over the readers'
+facets, lists with argpartition (no Python loop over readers x papers).
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ class Matcher:
         coverage = self.lexical.coverage([f.words for f in facets])
         if self.embed is None:
             zeros = np.zeros_like(lexical)
-            return calibration.Parts(zeros, lexical, zeros, coverage)
+            return calibration.Parts.of(zeros, lexical, zeros, coverage)
         vectors = np.zeros((len(facets), self.paper_vectors.shape[1]), dtype=np.float32)
         texts = [i for i, f in enumerate(facets) if f.kind != "paper"]
         if texts:
@@ -151,7 +151,7 @@ class Matcher:
                 vectors[i] = self._centroid(f)
         semantic = vectors @ self.paper_vectors.T
         semantic_z = calibration.against(semantic, vectors @ self.background.T)
-        return calibration.Parts(semantic, lexical, semantic_z, coverage)
+        return calibration.Parts.of(semantic, lexical, semantic_z, coverage)
 
     def _centroid(self, facet: Facet) -> np.ndarray:
         """Marked papers reuse their stored vectors; one without a vector is embedded here."""
