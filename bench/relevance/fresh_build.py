@@ -31,6 +31,9 @@ the BM25 + semantic blend baseline.
 fresh4 (bench/relevance/fresh4/, session 8), built the same way before anything of session 8
 changed the matcher: 24 free-text readers by a new author (8 on the seed day, 8 each on w1 and
 w3), and 12 "more like this" readers by seed over w1 and w3.
+
+fresh5 (bench/relevance/fresh5/, session 8), "more like this" only: 16 readers by seed, one per
+primary category, over the four weeks in turn; built before the marked papers' floor changed.
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ SETS = {
     "fresh2": Plan(("w2", "w3", "seed")),
     "fresh3": Plan(("w2", "w4", "seed"), ("w2", "w4"), 12, seed=7_2026_12_02),
     "fresh4": Plan(("w1", "w3", "seed"), ("w1", "w3"), 12, seed=8_2026_12_02),
+    "fresh5": Plan(("w1", "w2", "w3", "w4"), ("w1", "w2", "w3", "w4"), 16, seed=9_2026_12_02),
 }
 
 
@@ -107,7 +111,8 @@ def main() -> None:
     if action == "pool":
         plan = SETS[name]
         papers = _papers(plan.windows)
-        free = json.loads((here / "free.json").read_text(encoding="utf-8"))
+        typed = here / "free.json"
+        free = json.loads(typed.read_text(encoding="utf-8")) if typed.exists() else []
         mlt = mlt_queries(papers, plan) if plan.mlt_queries else []
         queries = [{**q, "split": name} for q in [*free, *mlt]]
         (here / "interests.json").write_text(json.dumps(queries, indent=1, ensure_ascii=False))
