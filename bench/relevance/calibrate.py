@@ -26,7 +26,12 @@ split (+ dev-derived) and the holdout's readers with words or topics.
    and bias (so probabilities stay probabilities after step 2).
 4. Floor: the real matcher on the floor readers for floors 0.05 ... 0.95. Must-reads first:
    among the floors with the best mean must-have recall (two decimals), the highest, which
-   delivers the fewest papers that are not wanted ("nothing today" stays true).
+   delivers the fewest papers that are not wanted ("nothing today" stays true). Since session
+   8 a reader who only marks papers has PAPER_FLOOR, by the same rule on the 11 floor readers
+   who only mark (paperboy dev's derived readers and its one real one).
+5. Session 8, "paper" only: steps 1-3 again with the two relative features, on every
+   development reader (train + the fresh sets' typed readers for the direction; mlt, the
+   holdout's and the fresh sets' marking readers for the lexical share, scale and bias).
 """
 
 from __future__ import annotations
@@ -117,7 +122,7 @@ class Readers:
             if not keep(query):
                 continue
             matcher.weights, matcher._table = weights, None
-            matcher.floor_logit = float(np.log(floor / (1 - floor))) if floor > 0 else -np.inf
+            matcher.floor_logit = matcher.paper_floor_logit = calibration.logit(floor)
             ranked = [m.paper_id for m in matcher.match_profiles([profile], cap=20)[0]]
             out.append((query, evaluate.metrics(ranked[:10], ranked[:20], query.grades)))
         return out
@@ -277,6 +282,9 @@ def main() -> None:
         marking = [(d, is_feedback) for d in fresh]
         mlt_all = Readers(cache, (mlt_set, is_feedback), (holdout, is_feedback), *marking)
         weights["paper"] = fitted(train_all, mlt_all, ALL_COLUMNS)["paper"]
+        # A reader who only marks papers: the floor rule on the floor readers who only mark.
+        marking_floor = Readers(cache, (dataset, lambda q: DEV(q) and is_feedback(q)))
+        print(f"PAPER_FLOOR = {choose_floor(marking_floor, weights)}")
     print("\n# paste into digest/matching/calibration.py")
     print(("LEXICAL" if lexical else "HYBRID") + " = {")
     for kind, w in weights.items():

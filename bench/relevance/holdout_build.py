@@ -75,7 +75,7 @@ def pool(interests: list[dict], *, here: Path = HERE) -> None:
     from digest.embeddings import encoder_or_none
     from digest.matching import calibration
 
-    calibration.FLOOR = 0.0  # ours ranks everything for pooling
+    calibration.FLOOR = calibration.PAPER_FLOOR = 0.0  # ours ranks everything for pooling
     encoder = encoder_or_none()
     cache = beir.VectorCache(
         Path(settings.VAR_DIR) / "relevance-vectors" / f"{encoder.name}.npz", encoder

@@ -89,7 +89,7 @@ def main() -> None:
     from bench.relevance.baseline import baseline_rank
     from digest.matching.encoder import load_encoder
 
-    calibration.FLOOR = 0.0
+    calibration.FLOOR = calibration.PAPER_FLOOR = 0.0
     topics = load_topics()
     papers = load_papers()
     encoder = load_encoder()

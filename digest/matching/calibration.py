@@ -42,6 +42,8 @@ Coverage was added in session 7 by a keep rule written before its figures (docs/
 - FLOOR: on the paperboy *dev* split (+ its derived feedback readers) and the holdout's 22
   readers with words or topics, used for nothing else: among the floors 0.05, 0.10 ... 0.95
   with the best mean must-have recall (two decimals), the highest.
+- PAPER_FLOOR (session 8): a reader who only marked papers is cut at 0.05, by the same floor
+  rule on the 11 floor readers who only mark (paperboy dev's); kept by a rule written first.
 - LEXICAL (SEMANTIC_MATCHING off): refitted in session 7 with coverage beside tf-idf by the same
   rules (`calibrate --lexical`), kept by a rule fixed before its figures; floor 0.05 by the
   floor rule. Marked papers keep session 3's weights (what calibrate prints for "paper" is not
@@ -115,6 +117,10 @@ def _relative(x: np.ndarray) -> np.ndarray:
     return np.where(span > 0, (x - low) / np.where(span > 0, span, 1), 0).astype(np.float32)
 
 
+def logit(p: float) -> float:
+    return float(np.log(p / (1 - p))) if p > 0 else float("-inf")
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         return (1.0 / (1.0 + np.exp(-x))).astype(np.float32)
@@ -146,6 +152,8 @@ LEXICAL = {
     "words": Weights(-5.579, standout=0.0, semantic=0.0, lexical=10.291, coverage=8.078),
 }
 FLOOR = 0.1
+# A reader who only marked papers: the floor rule on the floor readers who only mark (session 8)
+PAPER_FLOOR = 0.05
 LEXICAL_FLOOR = 0.05
 # Without embeddings, marked papers keep session 3's own-words weights: the refitted ones
 # (without coverage) left 10 of fresh3's 12 "more like this" readers with nothing.

@@ -17,8 +17,9 @@ A quoted facet counts only where the paper contains the quoted words. For a prof
 
 and 0 where an excluded phrase occurs in the title, abstract or keywords, or for a marked paper.
 
-Included: every paper with relevance >= the floor (calibration.py), best first, up to the
-reader's cap; ordered in log-odds, so papers whose probability rounds to 1 keep their order:
+Included: every paper with relevance >= the floor (calibration.py: FLOOR; PAPER_FLOOR for a
+reader who only marked papers), best first, up to the reader's cap; ordered in log-odds, so
+papers whose probability rounds to 1 keep their order:
 
     trend = log(1 + trending_score) / log(1 + max trending_score of the edition)   (0 if all 0)
     key   = logit(relevance) + log(1 + 0.3 · trend)
@@ -44,6 +45,7 @@ from digest.matching.lexical import LexicalIndex
 from digest.matching.phrases import PhraseIndex
 from digest.matching.profiles import Match, PaperDoc, ReaderProfile
 from digest.matching.reasons import ReasonWriter
+from digest.matching.slots import padded, scores_at
 
 TREND_BETA = 0.3
 DISLIKE_WEIGHT = 0.6
@@ -65,6 +67,7 @@ class _Plan:
     negative: list[list[int]]
     exclusions: list[str]
     marked: list[list[int]]
+    marks_only: list[bool]  # nothing typed, no topic: cut at the marked papers' own floor
 
 
 class Matcher:
@@ -90,6 +93,7 @@ class Matcher:
         self.embed = embed if semantic else None
         self.weights = calibration.HYBRID if semantic else calibration.LEXICAL
         self.floor = calibration.FLOOR if semantic else calibration.LEXICAL_FLOOR
+        paper_floor = calibration.PAPER_FLOOR if semantic else self.floor
         self.paper_vectors = (
             np.stack([np.asarray(p.vector, dtype=np.float32) for p in self.papers])
             if semantic and self.papers
@@ -103,7 +107,8 @@ class Matcher:
         self.trend = np.log1p(trending) / top if top > 0 else np.zeros_like(trending)
         self.trend_factor = 1 + TREND_BETA * self.trend
         self.log_trend = np.log(self.trend_factor).astype(np.float32)
-        self.floor_logit = float(np.log(self.floor / (1 - self.floor)))
+        self.floor_logit = calibration.logit(self.floor)
+        self.paper_floor_logit = calibration.logit(paper_floor)
         self.groups = near_duplicate_groups([p.title for p in self.papers])
         self.has_duplicates = len(np.unique(self.groups)) < len(self.papers)
         self.facets: list[Facet] = []
@@ -124,13 +129,15 @@ class Matcher:
         return out
 
     def _plan(self, profiles: Sequence[ReaderProfile]) -> _Plan:
-        plan = _Plan([], [], [], [])
+        plan = _Plan([], [], [], [], [])
         for profile in profiles:
             plan.positive.append(self._index(positive_facets(profile, self.references)))
             plan.negative.append(self._index(negative_facets(profile, self.references)))
             plan.exclusions.append(profile.exclusions.strip())
             marked = (*profile.liked, *profile.disliked)
             plan.marked.append([self.position[i] for i in marked if i in self.position])
+            typed = profile.interests.strip() or profile.topics
+            plan.marks_only.append(bool(profile.liked) and not typed)
         return plan
 
     def facet_parts(self, rows: Sequence[int]) -> calibration.Parts:
@@ -196,14 +203,6 @@ class Matcher:
         where[wanted] = np.arange(len(wanted))
         return self._facet_scores(wanted), where
 
-    @staticmethod
-    def _slots(lists: list[list[int]]) -> np.ndarray:
-        """Each list's facet ids as one row, padded with -1."""
-        slots = np.full((len(lists), max([1, *map(len, lists)])), -1, dtype=np.int64)
-        for i, facets in enumerate(lists):
-            slots[i, : len(facets)] = facets
-        return slots
-
     def _max_over(self, slots: np.ndarray, table: np.ndarray, where: np.ndarray) -> np.ndarray:
         """Row-wise maximum logit of the facets in each row of `slots` (-inf for none)."""
         out = np.full((len(slots), len(self.papers)), -np.inf, dtype=np.float32)
@@ -216,8 +215,8 @@ class Matcher:
 
     def _chunk_relevance(self, plan: _Plan, rows: range) -> tuple[np.ndarray, ...]:
         """(log-odds of relevance, positive slots, table, where) for a chunk of profiles."""
-        positive = self._slots([plan.positive[r] for r in rows])
-        negative = self._slots([plan.negative[r] for r in rows])
+        positive = padded([plan.positive[r] for r in rows])
+        negative = padded([plan.negative[r] for r in rows])
         used = {int(f) for f in np.unique(np.concatenate([positive.ravel(), negative.ravel()]))}
         table, where = self._scores_of(used - {-1})
         logit = self._max_over(positive, table, where)
@@ -253,7 +252,9 @@ class Matcher:
         logit, slots, table, where = self._chunk_relevance(plan, rows)
         # Order by the blend in log-odds, so papers whose probability rounds to 1 keep their
         # order: key = logit(relevance) + log(1 + 0.3 · trend); only included papers compete.
-        key = np.where(logit >= self.floor_logit, logit + self.log_trend, -np.inf)
+        marks_only = np.array([plan.marks_only[r] for r in rows])[:, None]
+        floor = np.where(marks_only, self.paper_floor_logit, self.floor_logit)
+        key = np.where(logit >= floor, logit + self.log_trend, -np.inf)
         depth = min(len(self.papers), cap + (10 if self.has_duplicates else 0))
         top = np.argpartition(-key, depth - 1, axis=1)[:, :depth]
         order = np.argsort(-np.take_along_axis(key, top, axis=1), axis=1, kind="stable")
@@ -265,7 +266,7 @@ class Matcher:
             keep &= ~np.tril(earlier, k=-1).any(axis=2)
         # Which facets decided each listed paper: the best, and a runner-up clearing the floor.
         per_slot = np.stack(
-            [self._slot_scores(slots[:, k], table, where, top) for k in range(slots.shape[1])]
+            [scores_at(slots[:, k], table, where, top) for k in range(slots.shape[1])]
         )
         ranked = np.argsort(-per_slot, axis=0, kind="stable")[:2]
         best = np.take_along_axis(slots, ranked[0], axis=1)
@@ -289,12 +290,3 @@ class Matcher:
             ]
             for i in range(len(rows))
         ]
-
-    def _slot_scores(
-        self, facets: np.ndarray, table: np.ndarray, where: np.ndarray, top: np.ndarray
-    ) -> np.ndarray:
-        """table[facet of row i, top[i, c]] for rows that have a facet in this slot."""
-        out = np.full(top.shape, -np.inf, dtype=np.float32)
-        present = facets >= 0
-        out[present] = table[where[facets[present]][:, None], top[present]]
-        return out

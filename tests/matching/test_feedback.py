@@ -1,5 +1,6 @@
 import pytest
 
+from digest.matching import calibration
 from digest.matching.engine import Matcher
 from digest.matching.profiles import PaperDoc, ReaderProfile
 
@@ -63,3 +64,17 @@ def test_feedback_on_the_same_paper_is_deterministic(matcher: Matcher, kind: str
     profile = ReaderProfile(interests="RLHF", **{kind: (DPO,)})
     first, second = matcher.match_profiles([profile, profile])
     assert [(m.paper_id, m.score) for m in first] == [(m.paper_id, m.score) for m in second]
+
+
+def test_a_reader_who_only_marked_papers_is_cut_at_the_marked_papers_floor(
+    matcher: Matcher,
+) -> None:
+    only = ReaderProfile(liked=(DPO,))
+    typed = ReaderProfile(interests="robot manipulation", liked=(DPO,))
+    listed_only, listed_typed = matcher.match_profiles([only, typed], cap=83)
+    assert calibration.PAPER_FLOOR < calibration.FLOOR
+    assert min(m.relevance for m in listed_only) >= calibration.PAPER_FLOOR
+    assert any(m.relevance < calibration.FLOOR for m in listed_only)  # in by the lower floor
+    assert min(m.relevance for m in listed_typed) >= calibration.FLOOR  # typed: the usual one
+    [relevance] = matcher.relevance([only])
+    assert len(listed_only) <= int((relevance >= calibration.PAPER_FLOOR).sum())
