@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.management import call_command
 
 from bench import web as bench
 from subscriptions.models import Subscriber
@@ -27,3 +28,24 @@ def test_the_web_benchmark_runs_without_errors_or_lost_unsubscribes():
         assert figures.errors == 0, report
     assert "lost unsubscribes: 0" in report
     assert not Subscriber.objects.filter(email__endswith="@bench.invalid").exists()  # cleaned up
+
+
+@pytest.mark.django_db
+def test_a_benchmark_on_an_unmigrated_database_says_to_migrate_first(tmp_path):
+    from django.core.management.base import CommandError
+    from django.db import connection
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from bench.management.commands import bench as command
+
+    assert command.unapplied_migrations() == []  # the test database is migrated
+    empty = DatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "new.sqlite3")})
+    empty.settings_dict["ENGINE"] = "django.db.backends.sqlite3"
+    try:
+        assert command.unapplied_migrations(empty)  # a fresh database has everything to apply
+    finally:
+        empty.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(command, "unapplied_migrations", lambda: ["subscriptions.0001"])
+        with pytest.raises(CommandError, match=r"not migrated.*manage\.py migrate"):
+            call_command("bench", "web", "--seconds", "1")

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import importlib
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 BENCHMARKS = ["ingest", "match", "send", "web"]
+ON_THE_DATABASE = {"ingest", "send", "web"}  # match scores in memory only
+
+
+def unapplied_migrations(on=connection) -> list:
+    executor = MigrationExecutor(on)
+    return executor.migration_plan(executor.loader.graph.leaf_nodes())
 
 
 class Command(BaseCommand):
@@ -24,4 +32,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, benchmark: str, **options) -> None:
         options.pop("stdout", None)  # call_command's own stream; ours is self.stdout
+        if benchmark in ON_THE_DATABASE and (missing := unapplied_migrations()):
+            raise CommandError(
+                f"the database is not migrated ({len(missing)} migrations to apply): "
+                "run `.venv/bin/python manage.py migrate` first"
+            )
         importlib.import_module(f"bench.{benchmark}").run(stdout=self.stdout, **options)
