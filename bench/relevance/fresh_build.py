@@ -34,6 +34,10 @@ w3), and 12 "more like this" readers by seed over w1 and w3.
 
 fresh5 (bench/relevance/fresh5/, session 8), "more like this" only: 16 readers by seed, one per
 primary category, over the four weeks in turn; built before the marked papers' floor changed.
+
+fresh6 (bench/relevance/fresh6/, end of session 8): 24 free-text readers by a new author (6 on
+the seed day, 9 each on w2 and w4) and 12 "more like this" readers by seed over w2 and w4,
+pooled with session 8's matcher and graded, read by nobody: the next change's test set.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ SETS = {
     "fresh3": Plan(("w2", "w4", "seed"), ("w2", "w4"), 12, seed=7_2026_12_02),
     "fresh4": Plan(("w1", "w3", "seed"), ("w1", "w3"), 12, seed=8_2026_12_02),
     "fresh5": Plan(("w1", "w2", "w3", "w4"), ("w1", "w2", "w3", "w4"), 16, seed=9_2026_12_02),
+    "fresh6": Plan(("w2", "w4", "seed"), ("w2", "w4"), 12, seed=10_2026_12_02),
 }
 
 
