@@ -53,7 +53,7 @@ def pooled(results: list) -> dict[str, float]:
 
 
 def line(label: str, figures: dict) -> str:
-    return f"{label:<28}" + "  ".join(f"{k} {v:.3f}" for k, v in figures.items() if k != "n")
+    return f"{label:<32}" + "  ".join(f"{k} {v:.3f}" for k, v in figures.items() if k != "n")
 
 
 def main() -> None:
