@@ -150,6 +150,8 @@ def training_rows(readers: Readers, *, lexical: bool) -> dict:
         ]
         labels = [query.grades.get(p.id, 0) >= 1 for p in matcher.papers]
         standout = parts.semantic_z + parts.lexical  # picks each kind's best facet
+        relative_semantic = calibration.relative(parts.semantic)
+        relative_lexical = calibration.relative(parts.lexical)
         columns = np.arange(len(matcher.papers))
         for kind in set(kinds):
             idx = [i for i, k in enumerate(kinds) if k == kind]
@@ -161,8 +163,8 @@ def training_rows(readers: Readers, *, lexical: bool) -> dict:
                     parts.semantic[idx][best, columns],
                     parts.lexical[idx][best, columns],
                     parts.coverage[idx][best, columns],
-                    parts.relative_semantic[idx][best, columns],
-                    parts.relative_lexical[idx][best, columns],
+                    relative_semantic[idx][best, columns],
+                    relative_lexical[idx][best, columns],
                 ]
             ).tolist()
             y += labels
@@ -177,7 +179,7 @@ def fit(rows, columns: tuple[int, ...]) -> dict[str, calibration.Weights]:
             continue
         x = np.array(features)[:, list(columns)]
         model = LogisticRegression(C=1.0, max_iter=1000).fit(x, labels)
-        coef = [0.0] * len(calibration.FEATURES)
+        coef = [0.0] * len(ALL_COLUMNS)
         for column, value in zip(columns, model.coef_[0], strict=True):
             coef[column] = float(value)
         weights[kind] = calibration.Weights(float(model.intercept_[0]), *coef)

@@ -65,27 +65,12 @@ class Parts:
     lexical: np.ndarray
     semantic_z: np.ndarray
     coverage: np.ndarray
-    relative_semantic: np.ndarray
-    relative_lexical: np.ndarray
-
-    @classmethod
-    def of(cls, semantic, lexical, semantic_z, coverage) -> Parts:
-        """With the relative features: semantic and lexical min-max scaled per facet over the
-        edition's papers (what the "blend" baseline ranks by; 0 where a row is flat)."""
-        return cls(semantic, lexical, semantic_z, coverage, _relative(semantic), _relative(lexical))
 
     def row(self, i: int) -> Parts:
         return Parts(*(getattr(self, f)[i] for f in FEATURES))
 
 
-FEATURES = (
-    "semantic",
-    "lexical",
-    "semantic_z",
-    "coverage",
-    "relative_semantic",
-    "relative_lexical",
-)
+FEATURES = ("semantic", "lexical", "semantic_z", "coverage")
 
 
 @dataclass(frozen=True)
@@ -99,20 +84,26 @@ class Weights:
     relative_lexical: float = 0.0
 
     def logit(self, parts: Parts) -> np.ndarray:
-        """For one facet's Parts row: the log-odds that the reader wants each paper."""
-        return (
+        """For one facet's Parts row: the log-odds that the reader wants each paper. The
+        relative terms are derived here, only for a kind that weighs them (marked papers)."""
+        out = (
             self.bias
             + self.standout * parts.semantic_z
             + self.semantic * parts.semantic
             + self.lexical * parts.lexical
             + self.coverage * parts.coverage
-            + self.relative_semantic * parts.relative_semantic
-            + self.relative_lexical * parts.relative_lexical
-        ).astype(np.float32)
+        )
+        if self.relative_semantic:
+            out = out + self.relative_semantic * relative(parts.semantic)
+        if self.relative_lexical:
+            out = out + self.relative_lexical * relative(parts.lexical)
+        return out.astype(np.float32)
 
 
-def _relative(x: np.ndarray) -> np.ndarray:
-    low, high = x.min(axis=1, keepdims=True), x.max(axis=1, keepdims=True)
+def relative(x: np.ndarray) -> np.ndarray:
+    """Each row min-max scaled over the edition's papers (what the "blend" baseline ranks by;
+    0 where a row is flat)."""
+    low, high = x.min(axis=-1, keepdims=True), x.max(axis=-1, keepdims=True)
     span = high - low
     return np.where(span > 0, (x - low) / np.where(span > 0, span, 1), 0).astype(np.float32)
 

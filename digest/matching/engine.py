@@ -148,7 +148,7 @@ class Matcher:
         coverage = self.lexical.coverage([f.words for f in facets])
         if self.embed is None:
             zeros = np.zeros_like(lexical)
-            return calibration.Parts.of(zeros, lexical, zeros, coverage)
+            return calibration.Parts(zeros, lexical, zeros, coverage)
         vectors = np.zeros((len(facets), self.paper_vectors.shape[1]), dtype=np.float32)
         texts = [i for i, f in enumerate(facets) if f.kind != "paper"]
         if texts:
@@ -158,7 +158,7 @@ class Matcher:
                 vectors[i] = self._centroid(f)
         semantic = vectors @ self.paper_vectors.T
         semantic_z = calibration.against(semantic, vectors @ self.background.T)
-        return calibration.Parts.of(semantic, lexical, semantic_z, coverage)
+        return calibration.Parts(semantic, lexical, semantic_z, coverage)
 
     def _centroid(self, facet: Facet) -> np.ndarray:
         """Marked papers reuse their stored vectors; one without a vector is embedded here."""

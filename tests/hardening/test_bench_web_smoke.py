@@ -39,13 +39,13 @@ def test_a_benchmark_on_an_unmigrated_database_says_to_migrate_first(tmp_path):
     from bench.management.commands import bench as command
 
     assert command.unapplied_migrations() == []  # the test database is migrated
-    empty = DatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "new.sqlite3")})
-    empty.settings_dict["ENGINE"] = "django.db.backends.sqlite3"
+    settings = {**connection.settings_dict, "NAME": str(tmp_path / "new.sqlite3")}
+    empty = DatabaseWrapper({**settings, "ENGINE": "django.db.backends.sqlite3"})
     try:
-        assert command.unapplied_migrations(empty)  # a fresh database has everything to apply
+        with pytest.MonkeyPatch.context() as patch:  # the command, on a fresh database
+            patch.setattr(command, "connection", empty)
+            assert command.unapplied_migrations()  # it has everything to apply
+            with pytest.raises(CommandError, match=r"not migrated.*manage\.py migrate"):
+                call_command("bench", "web", "--seconds", "1")
     finally:
         empty.close()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(command, "unapplied_migrations", lambda: ["subscriptions.0001"])
-        with pytest.raises(CommandError, match=r"not migrated.*manage\.py migrate"):
-            call_command("bench", "web", "--seconds", "1")

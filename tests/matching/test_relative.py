@@ -37,11 +37,12 @@ PAPERS = [
 def test_each_row_is_scaled_to_zero_one_and_a_flat_row_is_zero() -> None:
     semantic = np.array([[0.2, 0.6, 0.4], [0.5, 0.5, 0.5]], dtype=np.float32)
     lexical = np.array([[0.0, 0.0, 0.3], [0.0, 0.0, 0.0]], dtype=np.float32)
-    zeros = np.zeros_like(semantic)
-    parts = calibration.Parts.of(semantic, lexical, zeros, zeros)
-    assert parts.relative_semantic[0].tolist() == pytest.approx([0.0, 1.0, 0.5])
-    assert parts.relative_lexical[0].tolist() == pytest.approx([0.0, 0.0, 1.0])
-    assert not parts.relative_semantic[1].any() and not parts.relative_lexical[1].any()
+    relative_semantic = calibration.relative(semantic)
+    relative_lexical = calibration.relative(lexical)
+    assert relative_semantic[0].tolist() == pytest.approx([0.0, 1.0, 0.5])
+    assert relative_lexical[0].tolist() == pytest.approx([0.0, 0.0, 1.0])
+    assert not relative_semantic[1].any() and not relative_lexical[1].any()
+    assert calibration.relative(semantic[0]).tolist() == pytest.approx([0.0, 1.0, 0.5])  # a row
 
 
 def test_only_marked_papers_weigh_the_relative_features() -> None:
@@ -66,9 +67,11 @@ def test_a_marked_paper_brings_its_nearest_neighbour_first(encoder) -> None:
     weights = calibration.HYBRID["paper"]
     without = replace(weights, relative_semantic=0.0, relative_lexical=0.0)
     lead = weights.logit(parts) - without.logit(parts)
-    expected = weights.relative_semantic * parts.relative_semantic
-    expected += weights.relative_lexical * parts.relative_lexical
+    relative_semantic = calibration.relative(parts.semantic)
+    relative_lexical = calibration.relative(parts.lexical)
+    expected = weights.relative_semantic * relative_semantic
+    expected += weights.relative_lexical * relative_lexical
     assert lead == pytest.approx(expected, abs=1e-4)
-    assert parts.relative_semantic[0] == pytest.approx(1.0)
-    assert parts.relative_lexical[0] == pytest.approx(1.0)
-    assert min(parts.relative_semantic) == pytest.approx(0.0)
+    assert relative_semantic[0] == pytest.approx(1.0)
+    assert relative_lexical[0] == pytest.approx(1.0)
+    assert min(relative_semantic) == pytest.approx(0.0)

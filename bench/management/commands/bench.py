@@ -16,8 +16,8 @@ BENCHMARKS = ["ingest", "match", "send", "web"]
 ON_THE_DATABASE = {"ingest", "send", "web"}  # match scores in memory only
 
 
-def unapplied_migrations(on=connection) -> list:
-    executor = MigrationExecutor(on)
+def unapplied_migrations() -> list:
+    executor = MigrationExecutor(connection)
     return executor.migration_plan(executor.loader.graph.leaf_nodes())
 
 
