@@ -133,7 +133,9 @@ def judged_mean(results: list, field: str) -> float:
     return mean(getattr(m, field) for m in rows) if rows else 0.0
 
 
-def training_rows(readers: Readers, *, lexical: bool) -> dict:
+def training_rows(readers: Readers, *, lexical: bool, judged: bool = False) -> dict:
+    """One row per (reader, candidate paper) and kind; with `judged`, only the papers graded
+    for the reader (its pool)."""
     rows: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
     for query, matcher, profile in readers.items:
         plan = matcher._plan([profile])
@@ -153,9 +155,12 @@ def training_rows(readers: Readers, *, lexical: bool) -> dict:
         relative_semantic = calibration.relative(parts.semantic)
         relative_lexical = calibration.relative(parts.lexical)
         columns = np.arange(len(matcher.papers))
+        if judged:
+            columns = np.array([i for i, p in enumerate(matcher.papers) if p.id in query.grades])
+            labels = [labels[i] for i in columns]
         for kind in set(kinds):
             idx = [i for i, k in enumerate(kinds) if k == kind]
-            best = np.argmax(standout[idx], axis=0)
+            best = np.argmax(standout[idx], axis=0)[columns]
             features, y = rows[kind]
             features += np.column_stack(
                 [
@@ -235,10 +240,14 @@ def recalibrate(rows, weights: dict) -> dict[str, calibration.Weights]:
     return out
 
 
-def fitted(train: Readers, mlt: Readers | None, columns: tuple[int, ...]) -> dict:
-    """Steps 1-3: direction, lexical share (with `mlt`: hybrid), scale and bias."""
+def fitted(
+    train: Readers, mlt: Readers | None, columns: tuple[int, ...], *, judged: bool = False
+) -> dict:
+    """Steps 1-3: direction (with `judged`: on the graded papers only), lexical share (with
+    `mlt`: hybrid), scale and bias (on every candidate)."""
     rows = training_rows(train, lexical=mlt is None)
-    weights = fit(rows, columns)
+    direction = training_rows(train, lexical=mlt is None, judged=True) if judged else rows
+    weights = fit(direction, columns)
     if mlt is not None:
         rows["paper"] = training_rows(mlt, lexical=False)["paper"]
         factors = lexical_factors(train, mlt, weights)

@@ -60,6 +60,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--columns", choices=sorted(COLUMNS), default="all")
     parser.add_argument("--paper-only", action="store_true")
+    parser.add_argument("--judged", action="store_true", help="direction on graded papers (G)")
+    parser.add_argument("--typed-only", action="store_true", help="committed marked papers")
     args = parser.parse_args()
     dataset, cache = calibrate.load_own(lexical=False)
     holdout = calibrate.load_set(calibrate.HOLDOUT, cache)
@@ -79,10 +81,13 @@ def main() -> None:
                 merged(cache, train, *(parts[n][0] for n in others)),
                 merged(cache, marking, *(parts[n][1] for n in others)),
                 COLUMNS[args.columns],
+                judged=args.judged,
             )
             floor = calibrate.choose_floor(floor_readers, weights)
         if args.paper_only:
             weights, floor = {**calibration.HYBRID, "paper": weights["paper"]}, calibration.FLOOR
+        if args.typed_only:
+            weights = {**weights, "paper": calibration.HYBRID["paper"]}
         print(f"{held}: fitted {weights}, floor {floor}")
         committed = (calibration.HYBRID, calibration.FLOOR)
         for name, (w, f) in (("committed", committed), ("fitted", (weights, floor))):
