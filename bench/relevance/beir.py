@@ -41,13 +41,18 @@ class Dataset:
     papers: dict[str, PaperDoc]
     windows: dict[str, str]  # paper id -> window ("" when the set has none)
     queries: list[Query]
+    # Re-ranking: a query's candidates are only the papers graded for it (benchmarks that give
+    # each query its own candidate list), not the whole corpus (or window).
+    rerank: bool = False
 
     def candidates(self, query: Query) -> list[PaperDoc]:
         marked = {*query.liked, *query.disliked}
         return [
             p
             for pid, p in self.papers.items()
-            if pid not in marked and (not query.window or self.windows[pid] == query.window)
+            if pid not in marked
+            and (not query.window or self.windows[pid] == query.window)
+            and (not self.rerank or pid in query.grades)
         ]
 
 
@@ -56,11 +61,12 @@ def _jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def load(directory: str | Path, *, more_like_this: bool = False) -> Dataset:
+def load(directory: str | Path, *, more_like_this: bool = False, rerank: bool = False) -> Dataset:
     """A BEIR folder; every qrels/*.tsv file is a split named after it.
 
     more_like_this: each query id is a corpus paper the reader marked "more like this" (the
-    query text is ignored), as in paper-similarity benchmarks."""
+    query text is ignored), as in paper-similarity benchmarks. rerank: each query is matched
+    against only the papers its qrels grade (Dataset.rerank)."""
     root = Path(directory)
     papers, windows = {}, {}
     for row in _jsonl(root / "corpus.jsonl"):
@@ -100,7 +106,7 @@ def load(directory: str | Path, *, more_like_this: bool = False) -> Dataset:
                 grades=grades[qid],
             )
         )
-    return Dataset(papers, windows, queries)
+    return Dataset(papers, windows, queries, rerank)
 
 
 class VectorCache:
@@ -147,4 +153,4 @@ def with_vectors(dataset: Dataset, embed: VectorCache) -> Dataset:
     ids = list(dataset.papers)
     vectors = embed([paper_text(dataset.papers[i]) for i in ids])
     papers = {i: replace(dataset.papers[i], vector=v) for i, v in zip(ids, vectors, strict=True)}
-    return Dataset(papers, dataset.windows, dataset.queries)
+    return replace(dataset, papers=papers)

@@ -52,4 +52,4 @@ def feedback_readers(dataset: Dataset, split: str) -> list[Query]:
 
 def with_feedback_readers(dataset: Dataset, splits: tuple[str, ...]) -> Dataset:
     extra = [q for split in splits for q in feedback_readers(dataset, split)]
-    return Dataset(dataset.papers, dataset.windows, [*dataset.queries, *extra])
+    return replace(dataset, queries=[*dataset.queries, *extra])

@@ -30,7 +30,7 @@ def seed_set(encoder: Encoder) -> beir.Dataset:
         pid: replace(p, vector=v)
         for (pid, p), v in zip(dataset.papers.items(), vectors, strict=True)
     }
-    return beir.Dataset(papers, dataset.windows, dataset.queries)
+    return replace(dataset, papers=papers)
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,24 @@ def test_more_like_this_reads_each_query_id_as_a_marked_paper() -> None:
     assert means(out.getvalue())["ours"]
 
 
+def delivered(report: str, query: str) -> list[int]:
+    """Per system, how many papers the query's list holds (the fifth figure of each)."""
+    [row] = [line.split() for line in report.splitlines() if line.startswith(f"{query} ")]
+    return [int(x) for x in row[6::5]]
+
+
+def test_rerank_matches_each_query_against_only_its_graded_papers() -> None:
+    whole, graded = io.StringIO(), io.StringIO()
+    call_command("evaluate_matching", "--dataset", str(TINY), stdout=whole)
+    call_command("evaluate_matching", "--dataset", str(TINY), "--rerank", stdout=graded)
+    # q1 grades two of the 20 papers: the baselines fill ten from the corpus, but only two
+    # candidates exist when re-ranking, and both are the must-haves.
+    assert max(delivered(whole.getvalue(), "q1")) == 10
+    assert delivered(graded.getvalue(), "q1") == [2, 2, 2, 2, 2]
+    [q1] = [line.split() for line in graded.getvalue().splitlines() if line.startswith("q1 ")]
+    assert [float(x) for x in q1[2:6]] == [1.0, 1.0, 1.0, 1.0]  # ours: nDCG, precision, recall
+
+
 def test_a_folder_that_is_not_beir_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="not a readable BEIR folder"):
         call_command("evaluate_matching", "--dataset", str(tmp_path))

@@ -4,7 +4,9 @@ Without --dataset: our own graded set (bench/relevance/paperboy, the test split 
 and the older 83-paper set (bench/relevance/seed83). With --dataset DIR: any set in the BEIR
 layout (see bench/relevance/beir.py); --more-like-this reads each query id as a corpus paper the
 reader marked "more like this"; --as-library makes the marked papers seeds from the reader's
-library (what a pasted id or an imported BibTeX entry becomes). Paper vectors are computed once
+library (what a pasted id or an imported BibTeX entry becomes); --rerank matches each query
+against only the papers its qrels grade (benchmarks that give every query its own candidate
+list, such as expert-graded paper similarity), not the whole corpus. Paper vectors are computed once
 per model and kept under var/.
 """
 
@@ -37,6 +39,11 @@ class Command(BaseCommand):
             help="marked papers arrive as library seeds (pasted ids, BibTeX) instead of votes",
         )
         parser.add_argument(
+            "--rerank",
+            action="store_true",
+            help="each query's candidates are only the papers graded for it",
+        )
+        parser.add_argument(
             "--split", action="append", help="only these splits (qrels file names); repeatable"
         )
         parser.add_argument("--summary", action="store_true", help="means only, no per-query rows")
@@ -46,7 +53,9 @@ class Command(BaseCommand):
         encoder = encoder_or_none()
         for folder in folders:
             try:
-                dataset = beir.load(folder, more_like_this=options["more_like_this"])
+                dataset = beir.load(
+                    folder, more_like_this=options["more_like_this"], rerank=options["rerank"]
+                )
             except (OSError, KeyError, ValueError) as exc:
                 raise CommandError(f"{folder}: not a readable BEIR folder ({exc})") from exc
             cache = None
