@@ -1,6 +1,7 @@
 """Leave-one-set-out check of a fitting change (session 8; docs/relevance.md, "Session 8").
 
     .venv/bin/python -m bench.relevance.crossval [--columns base|all] [--paper-only]
+        [--judged] [--typed-only]
 
 Each of fresh, fresh2 and fresh3 in turn is held out. The weights are fitted by calibrate.py's
 steps (direction, lexical share, scale and bias) on the paperboy train/test readers and the two
@@ -12,7 +13,8 @@ means: typed readers nDCG@10 and must-have recall, marking readers nDCG@20.
 
 --columns base: the four session-7 features (session 8's change A); all: with the two relative
 features (B). --paper-only: the committed topic and words weights and FLOOR, only "paper"
-fitted (C).
+fitted (C). Session 9: --judged fits the direction on each reader's graded papers only (G);
+--typed-only keeps the committed "paper" weights (only topic and words fitted).
 """
 
 from __future__ import annotations
