@@ -6,8 +6,8 @@ layout (see bench/relevance/beir.py); --more-like-this reads each query id as a 
 reader marked "more like this"; --as-library makes the marked papers seeds from the reader's
 library (what a pasted id or an imported BibTeX entry becomes); --rerank matches each query
 against only the papers its qrels grade (benchmarks that give every query its own candidate
-list, such as expert-graded paper similarity), not the whole corpus. Paper vectors are computed once
-per model and kept under var/.
+list, such as expert-graded paper similarity), not the whole corpus. Paper vectors are
+computed once per model and kept under var/.
 """
 
 from __future__ import annotations
