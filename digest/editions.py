@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from digest.embeddings import embed_papers, encoder_or_none, text_vectors, vector_of
+from digest.embeddings import (
+    embed_papers,
+    encoder_or_none,
+    sentence_vectors_of,
+    text_vectors,
+    vector_of,
+)
 from digest.following import followed_papers, with_followed
 from digest.matching import PaperDoc, ReaderProfile, TopicDoc, match_profiles
 from digest.matching.encoder import Encoder
@@ -63,6 +69,7 @@ def paper_doc(paper: Paper, encoder: Encoder | None = None) -> PaperDoc:
         categories=tuple(paper.categories or ()),
         trending_score=paper.trending_score,
         vector=vector_of(paper, encoder),
+        sentence_vectors=sentence_vectors_of(paper, encoder),
     )
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from digest.matching.encoder import EmbeddingModelError, Encoder, load_encoder
 from digest.matching.facets import background_texts
+from digest.matching.sentences import pack, sentences, unpack
 from digest.models import Paper, TextEmbedding
 
 log = logging.getLogger(__name__)
@@ -39,15 +40,26 @@ def vector_of(paper: Paper, encoder: Encoder | None) -> np.ndarray | None:
     return np.frombuffer(bytes(paper.embedding), dtype=np.float32)
 
 
+def sentence_vectors_of(paper: Paper, encoder: Encoder | None) -> np.ndarray | None:
+    if vector_of(paper, encoder) is None or paper.sentence_embeddings is None:
+        return None
+    return unpack(paper.sentence_embeddings, encoder.dimension)
+
+
 def embed_papers(papers: Iterable[Paper] | None = None) -> int:
-    """Embed the papers (default: every paper) that have no vector from the current model.
+    """Embed the papers (default: every paper) that have no vectors from the current model:
+    "title. abstract" as one, and each sentence apart.
 
     Safe to run twice and from two workers at once: the second finds nothing left, or writes
     the same vector. Returns how many papers were embedded."""
     encoder = encoder_or_none()
     if encoder is None:
         return 0
-    stale = ~Q(embedding_model=encoder.name) | Q(embedding__isnull=True)
+    stale = (
+        ~Q(embedding_model=encoder.name)
+        | Q(embedding__isnull=True)
+        | Q(sentence_embeddings__isnull=True)
+    )
     if papers is None:
         queryset = Paper.objects.filter(stale)
     else:
@@ -56,10 +68,15 @@ def embed_papers(papers: Iterable[Paper] | None = None) -> int:
     for start in range(0, len(ids), BATCH):
         batch = list(Paper.objects.filter(pk__in=ids[start : start + BATCH]))
         vectors = encoder.encode([paper_text(p) for p in batch])
-        for paper, vector in zip(batch, vectors, strict=True):
+        pieces = [sentences(p.display_title, p.abstract) for p in batch]
+        flat = encoder.encode([s for piece in pieces for s in piece])
+        end = 0
+        for paper, vector, piece in zip(batch, vectors, pieces, strict=True):
             paper.embedding = vector.astype(np.float32).tobytes()
+            paper.sentence_embeddings = pack(flat[end : end + len(piece)])
             paper.embedding_model = encoder.name
-        Paper.objects.bulk_update(batch, ["embedding", "embedding_model"])
+            end += len(piece)
+        Paper.objects.bulk_update(batch, ["embedding", "sentence_embeddings", "embedding_model"])
     # The background papers every edition compares with: embedded here, not in a request.
     TextVectors(encoder)(background_texts())
     return len(ids)

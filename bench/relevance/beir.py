@@ -15,12 +15,14 @@ import csv
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from digest.matching.profiles import PaperDoc
+from digest.matching.sentences import pack, sentences, unpack
 
 
 @dataclass
@@ -149,8 +151,16 @@ def paper_text(paper: PaperDoc) -> str:
     return f"{paper.title}. {paper.abstract}"
 
 
-def with_vectors(dataset: Dataset, embed: VectorCache) -> Dataset:
+def with_vectors(dataset: Dataset, embed: Callable[[list[str]], np.ndarray]) -> Dataset:
+    """Each paper with its vector and its sentence vectors, as ingest stores them."""
     ids = list(dataset.papers)
     vectors = embed([paper_text(dataset.papers[i]) for i in ids])
-    papers = {i: replace(dataset.papers[i], vector=v) for i, v in zip(ids, vectors, strict=True)}
+    pieces = [sentences(dataset.papers[i].title, dataset.papers[i].abstract) for i in ids]
+    flat = embed([s for piece in pieces for s in piece])
+    flat = unpack(pack(flat), flat.shape[1])  # as stored
+    ends = np.cumsum([len(piece) for piece in pieces])
+    papers = {
+        i: replace(dataset.papers[i], vector=v, sentence_vectors=flat[end - len(piece) : end])
+        for i, v, piece, end in zip(ids, vectors, pieces, ends, strict=True)
+    }
     return replace(dataset, papers=papers)

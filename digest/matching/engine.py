@@ -21,8 +21,9 @@ Included: every paper with relevance >= the floor (calibration.py: FLOOR; PAPER_
 reader who only marked papers), best first, up to the reader's cap; ordered in log-odds, so
 papers whose probability rounds to 1 keep their order:
 
-    trend = log(1 + trending_score) / log(1 + max trending_score of the edition)   (0 if all 0)
-    key   = logit(relevance) + log(1 + 0.3 · trend)
+    trend   = log(1 + trending_score) / log(1 + max trending_score of the edition)   (0 if all 0)
+    nearest = highest cosine of the reader's text facets with any sentence of p    (sentences.py)
+    key     = logit(relevance) + log(1 + 0.3 · trend) + SENTENCE_BETA · nearest
 
 Trending never lets an irrelevant paper in. Near-duplicates are dropped (dedup.py). Scale:
 facets are shared by the profiles that have them (a topic ticked by a million readers is scored
@@ -45,10 +46,12 @@ from digest.matching.lexical import LexicalIndex
 from digest.matching.phrases import PhraseIndex
 from digest.matching.profiles import Match, PaperDoc, ReaderProfile
 from digest.matching.reasons import ReasonWriter
-from digest.matching.slots import padded, scores_at
+from digest.matching.sentences import SentenceIndex
+from digest.matching.slots import max_over, padded, scores_at
 
 TREND_BETA = 0.3
 DISLIKE_WEIGHT = 0.6
+SENTENCE_BETA = 16.0  # chosen out of fold on development readers (docs/relevance.md, session 10)
 CHUNK_ROWS = 4096
 SCORE_TABLE_CELLS = 64_000_000  # facets x papers scored once and kept: at most 256 MB
 
@@ -99,6 +102,7 @@ class Matcher:
             if semantic and self.papers
             else None
         )
+        self.sentences = SentenceIndex.of(self.papers) if semantic else None
         if self.embed is not None and background is None:
             background = self.embed(background_texts())
         self.background = background
@@ -113,7 +117,8 @@ class Matcher:
         self.has_duplicates = len(np.unique(self.groups)) < len(self.papers)
         self.facets: list[Facet] = []
         self._facet_index: dict[Facet, int] = {}
-        self._table: np.ndarray | None = None
+        self._table: np.ndarray | None = None  # facets x papers: log-odds
+        self._nearest: np.ndarray | None = None  # facets x papers: closest sentence (-inf: none)
         self.phrases = PhraseIndex(self.papers)
         self.reasons = ReasonWriter(self.facets, self.lexical.stems)
 
@@ -140,15 +145,23 @@ class Matcher:
             plan.marks_only.append(bool(profile.liked) and not typed)
         return plan
 
-    def facet_parts(self, rows: Sequence[int]) -> calibration.Parts:
-        """Similarities of these facets with every paper; semantic also as z-scores against the
-        background papers (tf-idf has no such distribution: mostly exact zeros)."""
+    def facet_parts(self, rows: Sequence[int], vectors=None) -> calibration.Parts:
+        """Similarities of these facets (with their `vectors`, if known) with every paper;
+        semantic also as z-scores against the background papers (tf-idf has no such
+        distribution: mostly exact zeros)."""
         facets = [self.facets[r] for r in rows]
+        if vectors is None and self.embed is not None:
+            vectors = self._vectors(facets)
         lexical = self.lexical.similarity([f.words for f in facets])
         coverage = self.lexical.coverage([f.words for f in facets])
-        if self.embed is None:
+        if vectors is None:
             zeros = np.zeros_like(lexical)
             return calibration.Parts(zeros, lexical, zeros, coverage)
+        semantic = vectors @ self.paper_vectors.T
+        semantic_z = calibration.against(semantic, vectors @ self.background.T)
+        return calibration.Parts(semantic, lexical, semantic_z, coverage)
+
+    def _vectors(self, facets: list[Facet]) -> np.ndarray:
         vectors = np.zeros((len(facets), self.paper_vectors.shape[1]), dtype=np.float32)
         texts = [i for i, f in enumerate(facets) if f.kind != "paper"]
         if texts:
@@ -156,80 +169,70 @@ class Matcher:
         for i, f in enumerate(facets):
             if f.kind == "paper":
                 vectors[i] = self._centroid(f)
-        semantic = vectors @ self.paper_vectors.T
-        semantic_z = calibration.against(semantic, vectors @ self.background.T)
-        return calibration.Parts(semantic, lexical, semantic_z, coverage)
+        return vectors
 
     def _centroid(self, facet: Facet) -> np.ndarray:
         """Marked papers reuse their stored vectors; one without a vector is embedded here."""
-        vectors = []
-        for paper_id in facet.paper_ids:
-            paper = self.references[paper_id]
-            if paper.vector is None:
-                vectors.append(self.embed([f"{paper.title}. {paper.abstract}"])[0])
-            else:
-                vectors.append(np.asarray(paper.vector, dtype=np.float32))
+        papers = [self.references[i] for i in facet.paper_ids]
+        vectors = [
+            self.embed([f"{p.title}. {p.abstract}"])[0] if p.vector is None else p.vector
+            for p in papers
+        ]
         centroid = np.mean(vectors, axis=0)
         return centroid / (np.linalg.norm(centroid) + 1e-12)
 
-    def _facet_scores(self, rows: Sequence[int]) -> np.ndarray:
-        parts = self.facet_parts(rows)
+    def _facet_scores(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(log-odds, nearest sentence) of these facets with every paper."""
+        facets = [self.facets[r] for r in rows]
+        vectors = self._vectors(facets) if self.embed is not None else None
+        parts = self.facet_parts(rows, vectors)
         out = np.empty_like(parts.lexical)
-        for i, r in enumerate(rows):
-            facet = self.facets[r]
+        nearest = np.full_like(out, -np.inf)
+        text = [i for i, f in enumerate(facets) if f.kind != "paper"]
+        if self.sentences is not None and text:
+            nearest[text] = self.sentences.closest(vectors[text])
+        for i, facet in enumerate(facets):
             kind = "words" if facet.kind == "quoted" else facet.kind
             out[i] = self.weights[kind].logit(parts.row(i))
             if self.embed is None:  # on words alone, no shared word is no evidence
                 out[i][parts.lexical[i] <= 0] = -np.inf
             if facet.kind == "quoted":
                 out[i][~self.phrases.contains(facet.words)] = -np.inf
-        return out
+        return out, nearest
 
-    def _scores_of(self, facet_ids: set[int]) -> tuple[np.ndarray, np.ndarray]:
-        """(table, where): log-odds rows of these facets, and each facet's row in the table.
-
-        The table of every facet is computed once per edition when it fits SCORE_TABLE_CELLS
-        (a topic ticked by a million readers is scored once); otherwise only these rows."""
+    def _scores_of(self, facet_ids: set[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(table, nearest, where): these facets' rows of log-odds and nearest sentence, and
+        where each facet's row is (all facets', kept for the edition, if SCORE_TABLE_CELLS)."""
         if len(self.facets) * max(1, len(self.papers)) <= SCORE_TABLE_CELLS:
-            done = 0 if self._table is None else len(self._table)
-            if done < len(self.facets):
-                new = self._facet_scores(range(done, len(self.facets)))
-                self._table = new if self._table is None else np.vstack([self._table, new])
             if self._table is None:
-                self._table = np.zeros((0, len(self.papers)), dtype=np.float32)
-            return self._table, np.arange(len(self.facets))
+                self._table = self._nearest = np.zeros((0, len(self.papers)), dtype=np.float32)
+            if len(self._table) < len(self.facets):
+                new, nearest = self._facet_scores(range(len(self._table), len(self.facets)))
+                self._table = np.vstack([self._table, new])
+                self._nearest = np.vstack([self._nearest, nearest])
+            return self._table, self._nearest, np.arange(len(self.facets))
         wanted = sorted(facet_ids)
         where = np.full(len(self.facets), -1, dtype=np.int64)
         where[wanted] = np.arange(len(wanted))
-        return self._facet_scores(wanted), where
-
-    def _max_over(self, slots: np.ndarray, table: np.ndarray, where: np.ndarray) -> np.ndarray:
-        """Row-wise maximum logit of the facets in each row of `slots` (-inf for none)."""
-        out = np.full((len(slots), len(self.papers)), -np.inf, dtype=np.float32)
-        for k in range(slots.shape[1]):
-            present = slots[:, k] >= 0
-            if present.any():
-                rows = table[where[slots[present, k]]]
-                out[present] = rows if k == 0 else np.maximum(out[present], rows)
-        return out
+        return *self._facet_scores(wanted), where
 
     def _chunk_relevance(self, plan: _Plan, rows: range) -> tuple[np.ndarray, ...]:
-        """(log-odds of relevance, positive slots, table, where) for a chunk of profiles."""
+        """(log-odds of relevance, positive slots, table, nearest, where) for a chunk."""
         positive = padded([plan.positive[r] for r in rows])
         negative = padded([plan.negative[r] for r in rows])
         used = {int(f) for f in np.unique(np.concatenate([positive.ravel(), negative.ravel()]))}
-        table, where = self._scores_of(used - {-1})
-        logit = self._max_over(positive, table, where)
+        table, nearest, where = self._scores_of(used - {-1})
+        logit = max_over(positive, table, where)
         disliking = negative[:, 0] >= 0
         if disliking.any():
-            worst = calibration.sigmoid(self._max_over(negative[disliking], table, where))
+            worst = calibration.sigmoid(max_over(negative[disliking], table, where))
             logit[disliking] += np.log1p(-DISLIKE_WEIGHT * worst)
         for i, r in enumerate(rows):
             if plan.exclusions[r]:
                 logit[i][self.phrases.excluded(plan.exclusions[r])] = -np.inf
             if plan.marked[r]:
                 logit[i, plan.marked[r]] = -np.inf
-        return logit, positive, table, where
+        return logit, positive, table, nearest, where
 
     def relevance(self, profiles: Sequence[ReaderProfile]) -> np.ndarray:
         """(profiles, papers) calibrated relevance, exclusions and marks applied."""
@@ -249,12 +252,16 @@ class Matcher:
         return [m for rows in _chunks(len(profiles)) for m in self._chunk_lists(plan, rows, cap)]
 
     def _chunk_lists(self, plan: _Plan, rows: range, cap: int) -> list[list[Match]]:
-        logit, slots, table, where = self._chunk_relevance(plan, rows)
-        # Order by the blend in log-odds, so papers whose probability rounds to 1 keep their
-        # order: key = logit(relevance) + log(1 + 0.3 · trend); only included papers compete.
+        logit, slots, table, nearest, where = self._chunk_relevance(plan, rows)
+        # The order key of the module docstring; only included papers compete.
         marks_only = np.array([plan.marks_only[r] for r in rows])[:, None]
         floor = np.where(marks_only, self.paper_floor_logit, self.floor_logit)
         key = np.where(logit >= floor, logit + self.log_trend, -np.inf)
+        if self.sentences is not None and SENTENCE_BETA:
+            closest = max_over(slots, nearest, where)
+            np.nan_to_num(closest, copy=False, neginf=0.0)  # -inf: no text facet
+            closest *= SENTENCE_BETA
+            key += closest
         depth = min(len(self.papers), cap + (10 if self.has_duplicates else 0))
         top = np.argpartition(-key, depth - 1, axis=1)[:, :depth]
         order = np.argsort(-np.take_along_axis(key, top, axis=1), axis=1, kind="stable")

@@ -15,6 +15,8 @@ class PaperDoc:
     trending_score: float = 0.0
     # Unit sentence embedding (stored with the paper at ingest); None = lexical matching only.
     vector: object = field(default=None, compare=False, hash=False, repr=False)
+    # Unit embeddings of its title and abstract sentences, one row each (sentences.py).
+    sentence_vectors: object = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)

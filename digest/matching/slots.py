@@ -21,3 +21,15 @@ def scores_at(
     present = facets >= 0
     out[present] = table[where[facets[present]][:, None], top[present]]
     return out
+
+
+def max_over(slots: np.ndarray, table: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Row-wise maximum over the facets in each row of `slots` of their table rows (-inf for
+    none): table[where[f]] is facet f's row."""
+    out = np.full((len(slots), table.shape[1]), -np.inf, dtype=np.float32)
+    for k in range(slots.shape[1]):
+        present = slots[:, k] >= 0
+        if present.any():
+            rows = table[where[slots[present, k]]]
+            out[present] = rows if k == 0 else np.maximum(out[present], rows)
+    return out

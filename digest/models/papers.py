@@ -45,6 +45,9 @@ class Paper(models.Model):
     # `embedding_model` names the model that made it, so a changed model recomputes it.
     embedding = models.BinaryField(null=True, blank=True, editable=False)
     embedding_model = models.CharField(max_length=100, blank=True, editable=False)
+    # Its title and abstract sentences embedded apart (matching/sentences.py), float16 bytes,
+    # one row each; made with `embedding` by the same model.
+    sentence_embeddings = models.BinaryField(null=True, blank=True, editable=False)
 
     objects = PaperQuerySet.as_manager()
 

@@ -3,7 +3,6 @@ topics, and one matcher over them, as editions build it (the bundled model, load
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,7 @@ def encoder() -> Encoder:
 
 @pytest.fixture(scope="session")
 def seed_set(encoder: Encoder) -> beir.Dataset:
-    dataset = beir.load(SEED83)
-    vectors = encoder.encode([beir.paper_text(p) for p in dataset.papers.values()])
-    papers = {
-        pid: replace(p, vector=v)
-        for (pid, p), v in zip(dataset.papers.items(), vectors, strict=True)
-    }
-    return replace(dataset, papers=papers)
+    return beir.with_vectors(beir.load(SEED83), encoder.encode)
 
 
 @pytest.fixture(scope="session")

@@ -36,24 +36,45 @@ def counting(encoder, monkeypatch) -> Counting:
     return wrapped
 
 
+ASR_ABSTRACT = "We transcribe speech on a phone. Latency stays under 200 ms. It works."
+
+
 def test_papers_are_embedded_once(counting: Counting) -> None:
-    make_paper("Streaming ASR on device", abstract="We transcribe speech.")
+    make_paper("Streaming ASR on device", abstract=ASR_ABSTRACT)
     make_paper("Protein binder design", abstract="De novo binders.")
     assert embeddings.embed_papers() == 2
     assert embeddings.embed_papers() == 0  # safe to run twice
-    assert sorted(counting.texts[:2]) == [
-        "Protein binder design. De novo binders.",
-        "Streaming ASR on device. We transcribe speech.",
+    whole = {"Protein binder design. De novo binders.", f"Streaming ASR on device. {ASR_ABSTRACT}"}
+    assert set(counting.texts[:2]) == whole
+    # Then each title and abstract sentence of 4 words or more, apart.
+    pieces = [
+        "Streaming ASR on device",
+        "We transcribe speech on a phone.",
+        "Latency stays under 200 ms.",
+        "Protein binder design",
     ]
-    assert len(counting.texts) == 2 + len(background_texts())  # the background, once
+    assert sorted(counting.texts[2:6]) == sorted(pieces)
+    assert len(counting.texts) == 6 + len(background_texts())  # the background, once
     paper = Paper.objects.get(title="Streaming ASR on device")
     vector = embeddings.vector_of(paper, counting)
     assert vector is not None and vector.shape == (counting.dimension,)
     assert np.allclose(
-        vector,
-        counting.encoder.encode(["Streaming ASR on device. We transcribe speech."])[0],
-        atol=1e-5,
+        vector, counting.encoder.encode([f"Streaming ASR on device. {ASR_ABSTRACT}"])[0], atol=1e-5
     )
+    rows = embeddings.sentence_vectors_of(paper, counting)
+    assert rows.shape == (3, counting.dimension)
+    assert np.allclose(rows, counting.encoder.encode(pieces[:3]), atol=2e-3)  # float16
+
+
+def test_papers_embedded_before_sentences_existed_get_them(counting: Counting) -> None:
+    paper = make_paper("Streaming ASR on device", abstract=ASR_ABSTRACT)
+    embeddings.embed_papers()
+    Paper.objects.update(sentence_embeddings=None)  # as the migration leaves stored papers
+    paper.refresh_from_db()
+    assert embeddings.sentence_vectors_of(paper, counting) is None
+    assert embeddings.embed_papers() == 1
+    paper.refresh_from_db()
+    assert embeddings.sentence_vectors_of(paper, counting).shape == (3, counting.dimension)
 
 
 def test_a_changed_model_invalidates_stored_vectors(counting: Counting) -> None:
@@ -62,6 +83,7 @@ def test_a_changed_model_invalidates_stored_vectors(counting: Counting) -> None:
     counting.name = "another-model"
     paper.refresh_from_db()
     assert embeddings.vector_of(paper, counting) is None  # never mixed with the new model's
+    assert embeddings.sentence_vectors_of(paper, counting) is None
     assert embeddings.embed_papers() == 1
     paper.refresh_from_db()
     assert paper.embedding_model == "another-model"
