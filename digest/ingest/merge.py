@@ -126,6 +126,9 @@ def merge_into(paper: Paper, record: PaperRecord) -> set[str]:
         put("title_display", record.title_display)
     if len(record.abstract) > len(paper.abstract):
         put("abstract", record.abstract)
+    if changed & {"title", "title_display", "abstract"}:
+        paper.embedding = paper.sentence_embeddings = None  # embedded again from the new text
+        changed |= {"embedding", "sentence_embeddings"}
     if len(record.authors) > len(paper.authors):
         put("authors", list(record.authors))
     extra = [c for c in record.categories if c not in paper.categories]

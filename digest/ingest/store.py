@@ -78,8 +78,8 @@ def store_records(
     with transaction.atomic():
         lock_paper_store(run)
         canonical_ids = list(dict.fromkeys(record.canonical_id for record in storable))
-        # The embedding is the one large column, and no merge reads it.
-        stored = Paper.objects.defer("embedding")
+        # The embeddings are the large columns, and no merge reads them.
+        stored = Paper.objects.defer("embedding", "sentence_embeddings")
         existing = stored.in_bulk(canonical_ids, field_name="canonical_id")
         before = {cid: signals_of(paper) for cid, paper in existing.items()}
         created: dict[str, Paper] = {}

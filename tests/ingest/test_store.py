@@ -101,6 +101,18 @@ def test_only_the_papers_that_changed_are_counted_and_written() -> None:
     assert Paper.objects.get(canonical_id="2603.00001").upvotes == 10
 
 
+def test_a_paper_whose_text_grows_is_embedded_again_and_others_keep_their_vectors() -> None:
+    hf = make_source("hf", Source.Kind.HF_DAILY)
+    store([hf_record("2603.00001"), hf_record("2603.00002")], hf)
+    Paper.objects.update(embedding=b"v", sentence_embeddings=b"s", embedding_model="m")
+    longer = hf_record("2603.00002").abstract + " We also release the code and the data."
+    store([hf_record("2603.00001", upvotes=11), hf_record("2603.00002", abstract=longer)], hf)
+    grown = Paper.objects.get(canonical_id="2603.00002")
+    assert grown.embedding is None and grown.sentence_embeddings is None  # embed_papers: stale
+    kept = Paper.objects.get(canonical_id="2603.00001")
+    assert bytes(kept.embedding) == b"v" and bytes(kept.sentence_embeddings) == b"s"
+
+
 def test_signals_are_snapshotted_when_they_change_and_not_otherwise() -> None:
     hf = make_source("hf", Source.Kind.HF_DAILY)
     store([hf_record(upvotes=10)], hf, MARCH_6)
