@@ -44,7 +44,8 @@ class ReaderProfile:
 class Match:
     paper_id: str
     relevance: float  # calibrated: >= threshold means "include"
-    score: float  # final blend of relevance and trending used for ordering
+    score: float  # relevance x (1 + 0.3 trend), shown to operators; the order also counts
+    # the closest sentence (engine.py), so a list is in its own order, not by score
     reasons: list[str] = field(default_factory=list)  # short, true explanations for people
 
     @property
