@@ -37,7 +37,12 @@ primary category, over the four weeks in turn; built before the marked papers' f
 
 fresh6 (bench/relevance/fresh6/, end of session 8): 24 free-text readers by a new author (6 on
 the seed day, 9 each on w2 and w4) and 12 "more like this" readers by seed over w2 and w4,
-pooled with session 8's matcher and graded, read by nobody: the next change's test set.
+pooled with session 8's matcher and graded; read once in session 10.
+
+fresh7 (bench/relevance/fresh7/, end of session 10): 24 free-text readers by a new author (8 on
+the seed day, 8 each on w1 and w3) and 12 "more like this" readers by seed over w1 and w3,
+pooled with session 10's matcher (the closest-sentence term in) and graded, read by nobody:
+the next change's test set.
 """
 
 from __future__ import annotations
@@ -71,6 +76,7 @@ SETS = {
     "fresh4": Plan(("w1", "w3", "seed"), ("w1", "w3"), 12, seed=8_2026_12_02),
     "fresh5": Plan(("w1", "w2", "w3", "w4"), ("w1", "w2", "w3", "w4"), 16, seed=9_2026_12_02),
     "fresh6": Plan(("w2", "w4", "seed"), ("w2", "w4"), 12, seed=10_2026_12_02),
+    "fresh7": Plan(("w1", "w3", "seed"), ("w1", "w3"), 12, seed=11_2026_12_03),
 }
 
 
