@@ -33,7 +33,7 @@ from digest.matching.encoder import load_encoder
 from digest.matching.engine import Matcher
 from digest.matching.facets import background_texts, positive_facets
 from digest.matching.profiles import PaperDoc, ReaderProfile
-from digest.matching.sentences import pack, sentences, unpack
+from digest.matching.sentences import embed_sentences
 from digest.matching.topics import load_topics
 
 SEED_PAPERS = Path(__file__).parent / "relevance" / "eval_papers.json"
@@ -137,19 +137,15 @@ def run_match_benchmark(readers: int, papers: int, seed: int) -> dict[str, float
     encoder = load_encoder()
     embed_start = time.perf_counter()
     vectors = encoder.encode([f"{d.title}. {d.abstract}" for d in docs])
-    pieces = [sentences(d.title, d.abstract) for d in docs]
-    flat = np.vstack(  # in ingest's batches of papers (digest/embeddings.py)
-        [
-            unpack(
-                pack(encoder.encode([s for p in pieces[b : b + 256] for s in p])), encoder.dimension
-            )
-            for b in range(0, len(pieces), 256)
-        ]
-    )
-    ends = np.cumsum([len(p) for p in pieces])
+    pairs = [(d.title, d.abstract) for d in docs]
+    rows = [  # in ingest's batches of papers (digest/embeddings.py)
+        r
+        for b in range(0, len(pairs), 256)
+        for r in embed_sentences(encoder.encode, pairs[b : b + 256])
+    ]
     docs = [
-        replace(d, vector=v, sentence_vectors=flat[end - len(p) : end])
-        for d, v, p, end in zip(docs, vectors, pieces, ends, strict=True)
+        replace(d, vector=v, sentence_vectors=r)
+        for d, v, r in zip(docs, vectors, rows, strict=True)
     ]
     embedded = time.perf_counter()
     texts = {

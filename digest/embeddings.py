@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from digest.matching.encoder import EmbeddingModelError, Encoder, load_encoder
 from digest.matching.facets import background_texts
-from digest.matching.sentences import pack, sentences, unpack
+from digest.matching.sentences import embed_sentences, pack, unpack
 from digest.models import Paper, TextEmbedding
 
 log = logging.getLogger(__name__)
@@ -68,14 +68,11 @@ def embed_papers(papers: Iterable[Paper] | None = None) -> int:
     for start in range(0, len(ids), BATCH):
         batch = list(Paper.objects.filter(pk__in=ids[start : start + BATCH]))
         vectors = encoder.encode([paper_text(p) for p in batch])
-        pieces = [sentences(p.display_title, p.abstract) for p in batch]
-        flat = encoder.encode([s for piece in pieces for s in piece])
-        end = 0
-        for paper, vector, piece in zip(batch, vectors, pieces, strict=True):
+        rows = embed_sentences(encoder.encode, [(p.display_title, p.abstract) for p in batch])
+        for paper, vector, sentence_rows in zip(batch, vectors, rows, strict=True):
             paper.embedding = vector.astype(np.float32).tobytes()
-            paper.sentence_embeddings = pack(flat[end : end + len(piece)])
+            paper.sentence_embeddings = pack(sentence_rows)
             paper.embedding_model = encoder.name
-            end += len(piece)
         Paper.objects.bulk_update(batch, ["embedding", "sentence_embeddings", "embedding_model"])
     # The background papers every edition compares with: embedded here, not in a request.
     TextVectors(encoder)(background_texts())

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from digest.matching.profiles import PaperDoc
-from digest.matching.sentences import pack, sentences, unpack
+from digest.matching.sentences import embed_sentences
 
 
 @dataclass
@@ -155,12 +155,11 @@ def with_vectors(dataset: Dataset, embed: Callable[[list[str]], np.ndarray]) -> 
     """Each paper with its vector and its sentence vectors, as ingest stores them."""
     ids = list(dataset.papers)
     vectors = embed([paper_text(dataset.papers[i]) for i in ids])
-    pieces = [sentences(dataset.papers[i].title, dataset.papers[i].abstract) for i in ids]
-    flat = embed([s for piece in pieces for s in piece])
-    flat = unpack(pack(flat), flat.shape[1])  # as stored
-    ends = np.cumsum([len(piece) for piece in pieces])
+    rows = embed_sentences(
+        embed, [(dataset.papers[i].title, dataset.papers[i].abstract) for i in ids]
+    )
     papers = {
-        i: replace(dataset.papers[i], vector=v, sentence_vectors=flat[end - len(piece) : end])
-        for i, v, piece, end in zip(ids, vectors, pieces, ends, strict=True)
+        i: replace(dataset.papers[i], vector=v, sentence_vectors=r)
+        for i, v, r in zip(ids, vectors, rows, strict=True)
     }
     return replace(dataset, papers=papers)

@@ -24,6 +24,8 @@ papers whose probability rounds to 1 keep their order:
     trend   = log(1 + trending_score) / log(1 + max trending_score of the edition)   (0 if all 0)
     nearest = highest cosine of the reader's text facets with any sentence of p    (sentences.py)
     key     = logit(relevance) + log(1 + 0.3 · trend) + SENTENCE_BETA · nearest
+(nearest = 0 for a reader with "more like this" marks: the papers their marks bring in would
+rank below all their words find; the term was measured on readers who typed and marked nothing.)
 
 Trending never lets an irrelevant paper in. Near-duplicates are dropped (dedup.py). Scale:
 facets are shared by the profiles that have them (a topic ticked by a million readers is scored
@@ -71,6 +73,7 @@ class _Plan:
     exclusions: list[str]
     marked: list[list[int]]
     marks_only: list[bool]  # nothing typed, no topic: cut at the marked papers' own floor
+    marks: list[bool]  # "more like this" marks (a positive paper facet)
 
 
 class Matcher:
@@ -97,19 +100,16 @@ class Matcher:
         self.weights = calibration.HYBRID if semantic else calibration.LEXICAL
         self.floor = calibration.FLOOR if semantic else calibration.LEXICAL_FLOOR
         paper_floor = calibration.PAPER_FLOOR if semantic else self.floor
-        self.paper_vectors = (
-            np.stack([np.asarray(p.vector, dtype=np.float32) for p in self.papers])
-            if semantic and self.papers
-            else None
-        )
+        vectors = [p.vector for p in self.papers] if semantic else []
+        self.paper_vectors = np.stack(vectors).astype(np.float32) if vectors else None
         self.sentences = SentenceIndex.of(self.papers) if semantic else None
         if self.embed is not None and background is None:
             background = self.embed(background_texts())
         self.background = background
         trending = np.array([max(p.trending_score, 0.0) for p in self.papers], dtype=np.float32)
         top = float(np.log1p(trending.max())) if len(trending) else 0.0
-        self.trend = np.log1p(trending) / top if top > 0 else np.zeros_like(trending)
-        self.trend_factor = 1 + TREND_BETA * self.trend
+        trend = np.log1p(trending) / top if top > 0 else np.zeros_like(trending)
+        self.trend_factor = 1 + TREND_BETA * trend
         self.log_trend = np.log(self.trend_factor).astype(np.float32)
         self.floor_logit = calibration.logit(self.floor)
         self.paper_floor_logit = calibration.logit(paper_floor)
@@ -122,8 +122,6 @@ class Matcher:
         self.phrases = PhraseIndex(self.papers)
         self.reasons = ReasonWriter(self.facets, self.lexical.stems)
 
-    # -- facets ---------------------------------------------------------------------------
-
     def _index(self, facets: list[Facet]) -> list[int]:
         out = []
         for facet in facets:
@@ -134,7 +132,7 @@ class Matcher:
         return out
 
     def _plan(self, profiles: Sequence[ReaderProfile]) -> _Plan:
-        plan = _Plan([], [], [], [], [])
+        plan = _Plan([], [], [], [], [], [])
         for profile in profiles:
             plan.positive.append(self._index(positive_facets(profile, self.references)))
             plan.negative.append(self._index(negative_facets(profile, self.references)))
@@ -143,6 +141,7 @@ class Matcher:
             plan.marked.append([self.position[i] for i in marked if i in self.position])
             typed = profile.interests.strip() or profile.topics
             plan.marks_only.append(bool(profile.liked) and not typed)
+            plan.marks.append(bool(profile.liked))
         return plan
 
     def facet_parts(self, rows: Sequence[int], vectors=None) -> calibration.Parts:
@@ -260,6 +259,7 @@ class Matcher:
         if self.sentences is not None and SENTENCE_BETA:
             closest = max_over(slots, nearest, where)
             np.nan_to_num(closest, copy=False, neginf=0.0)  # -inf: no text facet
+            closest[np.array([plan.marks[r] for r in rows], dtype=bool)] = 0  # see the docstring
             closest *= SENTENCE_BETA
             key += closest
         depth = min(len(self.papers), cap + (10 if self.has_duplicates else 0))

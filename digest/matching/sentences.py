@@ -5,7 +5,7 @@ A whole-abstract vector averages everything a paper says; a reader who wants one
 average. Each paper's title and abstract sentences are embedded apart once, at ingest, and the
 order of a reader's list counts the best of those cosines (engine.py: SENTENCE_BETA). Scoring a
 passage by its best part is "MaxP" (Dai and Callan, SIGIR 2019); on development readers it
-moved our nDCG@10 0.773 -> 0.783 out of fold (docs/relevance.md, session 9).
+moved our nDCG@10 0.773 -> 0.783 out of fold (docs/relevance.md, session 10).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 from digest.matching.profiles import PaperDoc
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
-MIN_WORDS = 4  # shorter pieces are headings or split abbreviations ("Fig. 2 shows ...")
+MIN_WORDS = 4  # shorter pieces say little on their own ("Results.", "Code is public.")
 FACET_BLOCK = 256  # facets per product: 256 x 20,000 sentences of 2,000 papers = 20 MB
 
 
@@ -38,6 +38,15 @@ def pack(vectors: np.ndarray) -> bytes:
 
 def unpack(stored: bytes, dimension: int) -> np.ndarray:
     return np.frombuffer(bytes(stored), dtype=np.float16).reshape(-1, dimension).astype(np.float32)
+
+
+def embed_sentences(encode, papers: Sequence[tuple[str, str]]) -> list[np.ndarray]:
+    """For each (title, abstract), its sentences' unit vectors, rounded as they are stored."""
+    pieces = [sentences(title, abstract) for title, abstract in papers]
+    flat = encode([s for piece in pieces for s in piece])
+    flat = unpack(pack(flat), flat.shape[1])
+    ends = np.cumsum([len(piece) for piece in pieces])
+    return [flat[end - len(piece) : end] for piece, end in zip(pieces, ends, strict=True)]
 
 
 class SentenceIndex:

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from digest.matching import engine
 from digest.matching.engine import Matcher
 from digest.matching.profiles import PaperDoc, ReaderProfile
 
@@ -67,8 +68,12 @@ def test_lists_are_the_best_papers_above_the_floor(
     matcher: Matcher, profile: ReaderProfile, cap: int
 ) -> None:
     """The chunked top-k path returns exactly what sorting every paper would."""
-    logit = matcher._chunk_relevance(matcher._plan([profile]), range(1))[0][0]
-    relevance, key = matcher.relevance([profile])[0], logit + matcher.log_trend
+    logit, slots, _, nearest, where = matcher._chunk_relevance(matcher._plan([profile]), range(1))
+    rows = nearest[where[slots[0][slots[0] >= 0]]]
+    closest = rows.max(axis=0) if len(rows) and not profile.liked else np.zeros(len(logit[0]))
+    closest = np.where(np.isfinite(closest), closest, 0.0)  # a reader without text facets
+    key = logit[0] + matcher.log_trend + engine.SENTENCE_BETA * closest
+    relevance = matcher.relevance([profile])[0]
     eligible = np.nonzero(relevance >= matcher.floor)[0]
     expected = eligible[np.lexsort((eligible, -key[eligible]))][:cap]
     got = [matcher.position[m.paper_id] for m in matcher.match_profiles([profile], cap=cap)[0]]

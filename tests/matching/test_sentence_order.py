@@ -42,6 +42,18 @@ def test_the_list_follows_the_closest_sentence_term(papers, references, encoder,
     assert without != listed
 
 
+def test_readers_with_marks_are_ordered_as_before(papers, references, encoder, monkeypatch):
+    """Words and a mark: the papers the mark brings in are not pushed below the words' ones."""
+    liked = next(iter(references))
+    reader = ReaderProfile(interests="robot manipulation", liked=(liked,))
+    lists = []
+    for beta in (0.0, 16.0):
+        monkeypatch.setattr(engine, "SENTENCE_BETA", beta)
+        matcher = Matcher(papers, reference_papers=references, embed=encoder.encode)
+        lists.append([m.paper_id for m in matcher.match_profiles([reader], cap=40)[0]])
+    assert lists[0] == lists[1] and len(lists[0]) > 10
+
+
 def test_readers_who_only_marked_papers_are_ordered_as_before(
     papers, references, encoder, monkeypatch
 ):
