@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -93,34 +94,43 @@ def service_env(*, smtp_port: int, broker_url: str | None = None, **extra: str) 
 def start_worker(
     env: dict[str, str], name: str, *, concurrency: int = 2, queues: str = ""
 ) -> subprocess.Popen:
-    """A prefork worker; on every queue, or only on `queues` (as README's production runs)."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-n",
-            f"{name}@%h",
-            "-c",
-            str(concurrency),
-            "-P",
-            "prefork",
-            "-l",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            *(["-Q", queues] if queues else []),
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,  # its own process group: a signal reaches every child at once
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    """A prefork worker; on every queue, or only on `queues` (as README's production runs).
+    Its log goes to a temporary file, `worker_log(process)` reads the end of it."""
+    with tempfile.NamedTemporaryFile(prefix=f"worker-{name}-", suffix=".log", delete=False) as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-n",
+                f"{name}@%h",
+                "-c",
+                str(concurrency),
+                "-P",
+                "prefork",
+                "-l",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                *(["-Q", queues] if queues else []),
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,  # its own process group: a signal reaches every child at once
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    process.log_path = Path(log.name)
+    return process
+
+
+def worker_log(process: subprocess.Popen, lines: int = 40) -> str:
+    """The last `lines` of a worker's log, for an assertion message."""
+    return "\n".join(process.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def start_beat(env: dict[str, str], schedule: Path) -> subprocess.Popen:
@@ -179,6 +189,8 @@ def stop_all(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
             signal_group(process, signal.SIGTERM)
+        if hasattr(process, "log_path"):
+            process.log_path.unlink(missing_ok=True)
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
