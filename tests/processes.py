@@ -188,7 +188,10 @@ def signal_group(process: subprocess.Popen, sig: int) -> None:
 def stop_all(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
-            signal_group(process, signal.SIGTERM)
+            try:
+                signal_group(process, signal.SIGTERM)
+            except subprocess.TimeoutExpired:  # a warm shutdown that hangs must not outlive
+                signal_group(process, signal.SIGKILL)  # the test and eat the next one's tasks
         if hasattr(process, "log_path"):
             process.log_path.unlink(missing_ok=True)
 

@@ -73,7 +73,7 @@ def test_the_preferences_centre_imports_a_file_and_lists_the_seed(
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from config.celery import app
 
-    app.conf.task_always_eager = True
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
     try:
         reader = Subscriber.objects.create(
             email="ada@example.org", status="active", interests="robots"
@@ -96,4 +96,4 @@ def test_the_preferences_centre_imports_a_file_and_lists_the_seed(
             assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert Feedback.objects.get(subscriber=reader).origin == "library"
     finally:
-        app.conf.task_always_eager = False
+        app.conf.CELERY_TASK_ALWAYS_EAGER = False

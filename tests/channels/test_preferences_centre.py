@@ -30,9 +30,9 @@ def page(reader) -> str:
 
 @pytest.fixture
 def eager():
-    app.conf.task_always_eager = True
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
     yield
-    app.conf.task_always_eager = False
+    app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def add(client: Client, page: str, url: str, kind: str = "slack", label: str = "#papers"):

@@ -102,13 +102,13 @@ def test_each_reader_is_due_at_their_own_hour_in_their_own_time_zone():
 
 def run_hourly_twice(now: dt.datetime, capture_on_commit) -> None:
     """The hourly send_due_digests at `now` and an hour later, its tasks run eagerly."""
-    app.conf.task_always_eager = True
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
     try:
         with capture_on_commit(execute=True):
             send_due_digests(now=now.isoformat())
             send_due_digests(now=(now + dt.timedelta(hours=1)).isoformat())
     finally:
-        app.conf.task_always_eager = False
+        app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def test_the_hourly_run_sends_due_readers_once(smtp_server, django_capture_on_commit_callbacks):
@@ -162,7 +162,7 @@ def test_confirming_sends_the_welcome_digest_after_commit(
 ):
     make_paper("Robot learning at scale", seen=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
     reader = make_reader("new@example.org", topics=(make_topic(),))
-    app.conf.task_always_eager = True
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             reader_confirmed.send(sender=None, subscriber_id=reader.pk)
@@ -170,7 +170,7 @@ def test_confirming_sends_the_welcome_digest_after_commit(
         for callback in callbacks:
             callback()
     finally:
-        app.conf.task_always_eager = False
+        app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
     [message] = smtp_server.messages
     assert message["Subject"] == "Welcome to Paperboy: Robot learning at scale"  # top title as hook

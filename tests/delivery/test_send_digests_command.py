@@ -107,7 +107,7 @@ def test_enqueue_hands_batches_to_the_workers_after_commit(
     robot_papers(1)
     for i in range(5):
         make_reader(f"r{i}@example.org", topics=(topic,))
-    app.conf.task_always_eager = True
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
     try:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             output = run("--enqueue")
@@ -115,7 +115,7 @@ def test_enqueue_hands_batches_to_the_workers_after_commit(
         for callback in callbacks:
             callback()
     finally:
-        app.conf.task_always_eager = False
+        app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
     assert "3 batches enqueued" in output
     assert len(smtp_server.messages) == 5

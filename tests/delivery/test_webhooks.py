@@ -20,9 +20,9 @@ POSTMARK_ID = "883953f4-6105-42a2-a16a-77a8eac79483"
 
 @pytest.fixture(autouse=True)
 def webhook_secret(postmark_webhook):
-    app.conf.task_always_eager = True
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
     yield
-    app.conf.task_always_eager = False
+    app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 @pytest.fixture

@@ -36,10 +36,10 @@ def cache_away(settings) -> None:
 @pytest.fixture
 def broker_away():
     """The Celery app publishing to a Redis that does not answer."""
-    previous = app.conf.broker_url
+    previous = app.conf.CELERY_BROKER_URL
 
     def connect_to(url: str) -> None:  # drop the pooled connections made for the old URL
-        app.conf.broker_url = url
+        app.conf.CELERY_BROKER_URL = url  # the namespaced key: it shadows broker_url
         app._pool = None
         app.amqp._producer_pool = None
 

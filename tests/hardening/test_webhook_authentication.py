@@ -26,9 +26,9 @@ URL = "/anymail/postmark/tracking/"
 
 @pytest.fixture(autouse=True)
 def eager_tasks():
-    app.conf.task_always_eager = True
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
     yield
-    app.conf.task_always_eager = False
+    app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def hard_bounce(*, email: str, delivery_id: int | str = "", event_id: int = 1) -> dict:

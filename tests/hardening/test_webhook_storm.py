@@ -38,9 +38,9 @@ THREADS = 8
 @pytest.fixture(autouse=True)
 def webhook_secret(settings, postmark_webhook):
     settings.SOFT_BOUNCE_LIMIT = 3
-    app.conf.task_always_eager = True
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
     yield
-    app.conf.task_always_eager = False
+    app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def deliveries(smtp_server) -> dict[str, Delivery]:
