@@ -147,6 +147,26 @@ def _rebuild_urls() -> None:
 
 
 @contextmanager
+def tasks_run_eagerly() -> Iterator[None]:
+    """Celery tasks run in the calling process. The namespaced key is the one to set: the app
+    reads its settings with namespace "CELERY", so CELERY_TASK_ALWAYS_EAGER (which the Django
+    settings define) shadows task_always_eager on Celery 5.6."""
+    from config.celery import app
+
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    try:
+        yield
+    finally:
+        app.conf.CELERY_TASK_ALWAYS_EAGER = False
+
+
+@pytest.fixture
+def eager_tasks() -> Iterator[None]:
+    with tasks_run_eagerly():
+        yield
+
+
+@contextmanager
 def urls_built_with(**overrides: object) -> Iterator[None]:
     """The URL configuration as start-up builds it under these settings (the ESP's tracking
     webhook is mounted, or not, when config/urls.py is imported)."""

@@ -68,32 +68,24 @@ def test_pasting_ids_updates_the_preview_on_a_phone(browser, site, demo_papers):
 
 
 def test_the_preferences_centre_imports_a_file_and_lists_the_seed(
-    browser, site, demo_papers, tmp_path, settings
+    browser, site, demo_papers, tmp_path, settings, eager_tasks
 ):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    from config.celery import app
-
-    app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    try:
-        reader = Subscriber.objects.create(
-            email="ada@example.org", status="active", interests="robots"
-        )
-        library = tmp_path / "export.bib"
-        library.write_bytes(BIB)
-        manage = reverse("subscriptions:manage", args=[subscriber_token("manage", reader)])
-        for width in (1280, 375):
-            page = browser.new_page(viewport={"width": width, "height": 900})
-            serve_thumbnails(page)
-            page.goto(site.url + manage)
-            if width == 1280:
-                page.get_by_label("Or upload a BibTeX or RIS file").set_input_files(str(library))
-                page.get_by_role("button", name="Add papers").click()
-                expect(page.locator(".notice")).to_contain_text("Added 1 paper")
-            feedback = page.locator(".feedback-list li", has_text="from your library")
-            expect(feedback).to_contain_text("Streaming Diffusion Policy")
-            page.locator("#library").scroll_into_view_if_needed()
-            screenshot(page, f"manage-library-{width}")
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-        assert Feedback.objects.get(subscriber=reader).origin == "library"
-    finally:
-        app.conf.CELERY_TASK_ALWAYS_EAGER = False
+    reader = Subscriber.objects.create(email="ada@example.org", status="active", interests="robots")
+    library = tmp_path / "export.bib"
+    library.write_bytes(BIB)
+    manage = reverse("subscriptions:manage", args=[subscriber_token("manage", reader)])
+    for width in (1280, 375):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        serve_thumbnails(page)
+        page.goto(site.url + manage)
+        if width == 1280:
+            page.get_by_label("Or upload a BibTeX or RIS file").set_input_files(str(library))
+            page.get_by_role("button", name="Add papers").click()
+            expect(page.locator(".notice")).to_contain_text("Added 1 paper")
+        feedback = page.locator(".feedback-list li", has_text="from your library")
+        expect(feedback).to_contain_text("Streaming Diffusion Policy")
+        page.locator("#library").scroll_into_view_if_needed()
+        screenshot(page, f"manage-library-{width}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert Feedback.objects.get(subscriber=reader).origin == "library"

@@ -8,7 +8,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from config.celery import app
 from subscriptions.models import Channel
 from subscriptions.tokens import subscriber_token
 from tests import factories as f
@@ -26,13 +25,6 @@ def reader():
 @pytest.fixture
 def page(reader) -> str:
     return reverse("subscriptions:manage", args=[subscriber_token("manage", reader)])
-
-
-@pytest.fixture
-def eager():
-    app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    yield
-    app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def add(client: Client, page: str, url: str, kind: str = "slack", label: str = "#papers"):
@@ -95,7 +87,7 @@ def test_a_reader_removes_their_channel_but_not_someone_elses(reader, page, webh
 
 
 def test_a_test_post_goes_out_once_a_minute_and_its_result_is_shown(
-    reader, page, webhooks, eager, django_capture_on_commit_callbacks
+    reader, page, webhooks, eager_tasks, django_capture_on_commit_callbacks
 ) -> None:
     channel = add_channel(reader, f"{webhooks.url}/hook/{SECRET}", kind="discord")
     client = Client()
@@ -109,7 +101,7 @@ def test_a_test_post_goes_out_once_a_minute_and_its_result_is_shown(
 
 
 def test_a_test_post_to_a_gone_webhook_disables_it(
-    reader, page, webhooks, eager, django_capture_on_commit_callbacks
+    reader, page, webhooks, eager_tasks, django_capture_on_commit_callbacks
 ) -> None:
     channel = add_channel(reader, f"{webhooks.url}/hook/gone", kind="matrix")
     webhooks.default = 410

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from config.celery import app
 from digest import editions
 from digest.delivery.runs import send_edition
 from digest.editions import build_edition
@@ -15,6 +14,7 @@ from digest.models import Delivery
 from digest.schedule import due_readers
 from digest.tasks import send_due_digests
 from subscriptions.signals import reader_confirmed
+from tests.conftest import tasks_run_eagerly
 from tests.delivery.factories import DAY, MORNING, make_paper, make_reader, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -102,13 +102,9 @@ def test_each_reader_is_due_at_their_own_hour_in_their_own_time_zone():
 
 def run_hourly_twice(now: dt.datetime, capture_on_commit) -> None:
     """The hourly send_due_digests at `now` and an hour later, its tasks run eagerly."""
-    app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    try:
-        with capture_on_commit(execute=True):
-            send_due_digests(now=now.isoformat())
-            send_due_digests(now=(now + dt.timedelta(hours=1)).isoformat())
-    finally:
-        app.conf.CELERY_TASK_ALWAYS_EAGER = False
+    with tasks_run_eagerly(), capture_on_commit(execute=True):
+        send_due_digests(now=now.isoformat())
+        send_due_digests(now=(now + dt.timedelta(hours=1)).isoformat())
 
 
 def test_the_hourly_run_sends_due_readers_once(smtp_server, django_capture_on_commit_callbacks):
@@ -162,15 +158,12 @@ def test_confirming_sends_the_welcome_digest_after_commit(
 ):
     make_paper("Robot learning at scale", seen=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
     reader = make_reader("new@example.org", topics=(make_topic(),))
-    app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    try:
+    with tasks_run_eagerly():
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             reader_confirmed.send(sender=None, subscriber_id=reader.pk)
         assert smtp_server.messages == []
         for callback in callbacks:
             callback()
-    finally:
-        app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
     [message] = smtp_server.messages
     assert message["Subject"] == "Welcome to Paperboy: Robot learning at scale"  # top title as hook

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from digest.models import Delivery, Edition, SentPaper
 from subscriptions.models import Subscriber
+from tests.conftest import tasks_run_eagerly
 from tests.delivery.factories import DAY, make_paper, make_reader, make_topic, robot_papers
 
 pytestmark = pytest.mark.django_db
@@ -100,22 +101,17 @@ def test_dry_run_json_lists_each_reader_papers_in_email_order_and_sends_nothing(
 def test_enqueue_hands_batches_to_the_workers_after_commit(
     smtp_server, settings, django_capture_on_commit_callbacks
 ):
-    from config.celery import app
-
     settings.SEND_BATCH_SIZE = 2
     topic = make_topic()
     robot_papers(1)
     for i in range(5):
         make_reader(f"r{i}@example.org", topics=(topic,))
-    app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    try:
+    with tasks_run_eagerly():
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             output = run("--enqueue")
         assert smtp_server.messages == []  # nothing leaves before the commit
         for callback in callbacks:
             callback()
-    finally:
-        app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
     assert "3 batches enqueued" in output
     assert len(smtp_server.messages) == 5

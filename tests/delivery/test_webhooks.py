@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from config.celery import app
 from digest.delivery.runs import send_edition
 from digest.models import Delivery, EmailEvent
 from subscriptions.models import Subscriber
@@ -19,10 +18,8 @@ POSTMARK_ID = "883953f4-6105-42a2-a16a-77a8eac79483"
 
 
 @pytest.fixture(autouse=True)
-def webhook_secret(postmark_webhook):
-    app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    yield
-    app.conf.CELERY_TASK_ALWAYS_EAGER = False
+def webhook_secret(postmark_webhook, eager_tasks):
+    """The webhook's secret set, and its tasks run eagerly."""
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import json
 
 import pytest
 
-from config.celery import app
 from digest.delivery.runs import send_edition
 from digest.models import Delivery
 from subscriptions.models import Subscriber
@@ -20,15 +19,8 @@ from subscriptions.services import resubscribe
 from tests.conftest import WEBHOOK_SECRET, urls_built_with
 from tests.delivery.factories import DAY, make_reader, make_topic, robot_papers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]  # tests/conftest.py
 URL = "/anymail/postmark/tracking/"
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    yield
-    app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def hard_bounce(*, email: str, delivery_id: int | str = "", event_id: int = 1) -> dict:

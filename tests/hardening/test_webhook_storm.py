@@ -20,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from config.celery import app
 from digest.delivery.runs import send_edition
 from digest.delivery.webhooks import process_email_event
 from digest.models import Delivery, EmailEvent
@@ -36,11 +35,8 @@ THREADS = 8
 
 
 @pytest.fixture(autouse=True)
-def webhook_secret(settings, postmark_webhook):
+def webhook_secret(settings, postmark_webhook, eager_tasks):
     settings.SOFT_BOUNCE_LIMIT = 3
-    app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    yield
-    app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def deliveries(smtp_server) -> dict[str, Delivery]:

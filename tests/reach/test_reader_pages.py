@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from config.celery import app
 from digest.models import Paper
 from subscriptions import services
 from subscriptions.models import Feedback, FollowedAuthor, LibraryEntry, Subscriber
@@ -16,13 +15,6 @@ from tests import factories as f
 from tests.subscriptions.helpers import signup_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def eager():
-    app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    yield
-    app.conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 @pytest.fixture
@@ -43,7 +35,7 @@ def held(arxiv_id: str, title: str, authors: list[str] | None = None) -> Paper:
 
 
 def test_pasted_ids_become_marks_shown_and_removable_like_the_others(
-    reader, eager, django_capture_on_commit_callbacks
+    reader, eager_tasks, django_capture_on_commit_callbacks
 ):
     held("2305.18290", "Direct Preference Optimization")
     client = Client()
@@ -63,7 +55,9 @@ def test_pasted_ids_become_marks_shown_and_removable_like_the_others(
     assert not Feedback.objects.filter(subscriber=reader).exists()
 
 
-def test_an_uploaded_bibtex_file_is_imported(reader, eager, django_capture_on_commit_callbacks):
+def test_an_uploaded_bibtex_file_is_imported(
+    reader, eager_tasks, django_capture_on_commit_callbacks
+):
     held("1706.03762", "Attention Is All You Need")
     upload = SimpleUploadedFile(
         "My Library.bib", b"@article{v, title={Attention}, eprint={1706.03762}}"
